@@ -1,0 +1,273 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+using Codegen.Generator.Symbolic;
+
+namespace Codegen.Generator.Emit;
+
+// Forward and backward of each layer kind, side by side. A new layer kind adds its two blocks here.
+internal sealed partial class NetworkEmitter
+{
+    private void EmitForward()
+    {
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// Computes the network's output for <paramref name=\"input\"/> (length <see cref=\"InputLength\"/>) into <paramref name=\"output\"/>");
+        _w.WriteLine("/// (length <see cref=\"OutputLength\"/>), and keeps every x⁽ⁱ⁾ and ŷ⁽ⁱ⁾ for the Backward that follows. Allocates nothing.");
+        _w.WriteLine("/// </summary>");
+        _w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+        _w.WriteLine(GeneratedCode);
+        _w.OpenBlock("public void Forward(" + _readOnlySpan + " input, " + _span + " output)");
+        EmitConstructedCheck();
+        EmitLengthCheck("input", "InputLength");
+        EmitLengthCheck("output", "OutputLength");
+        _w.WriteLine("input.CopyTo(_x);");
+        if (_plan.ParameterCount > 0)
+        {
+            _w.WriteLine(_readOnlySpan + " p = _parameters;");
+        }
+
+        for (int i = 1; i <= _plan.LayerCount; i++)
+        {
+            _w.WriteLine();
+            switch (_plan.Layer(i))
+            {
+                case DenseSpec d:
+                    DenseForward(i, d);
+                    break;
+                case ElementwiseSpec e:
+                    ElementwiseForward(i, e);
+                    break;
+                case SoftmaxSpec s:
+                    SoftmaxForward(i, s);
+                    break;
+            }
+        }
+
+        _w.WriteLine();
+        _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
+        _w.WriteLine("_hasForward = true;");
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    private string Header(int i) => "// Layer " + S(i) + ", " + _plan.Layer(i).Name + ": ";
+
+    private string Sup(int i) => NetworkPlan.Sup(i);
+
+    private void Declare(string name, string field, bool readOnly = true) =>
+        _w.WriteLine((readOnly ? _readOnlySpan : _span) + " " + name + " = " + field + ";");
+
+    private static bool UnrollInner(int inputs) => inputs <= UnrollLimit;
+
+    private static bool UnrollOuter(int units, int inputs) => UnrollInner(inputs) && units * inputs <= FullUnrollLimit;
+
+    private void DenseForward(int i, DenseSpec d)
+    {
+        var (weight, bias) = _plan.Slots[i];
+        _w.WriteLine(Header(i) + "ŷ" + Sup(i) + " = W" + Sup(i) + " x" + Sup(i) + " + b" + Sup(i) + ", W" + Sup(i) + " of shape " + weight.Shape);
+        _w.WriteLine("//   ŷ" + Sup(i) + "ⱼ = b" + Sup(i) + "ⱼ + Σₖ W" + Sup(i) + "ⱼₖ x" + Sup(i) + "ₖ");
+        _w.OpenBlock();
+        Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
+        Declare("b", "p.Slice(" + bias.Constant + ", " + bias.Constant + "Length)");
+        Declare("x", _plan.InputOf(i));
+        Declare("y", _plan.OutputOf(i), readOnly: false);
+        bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
+        if (unrollOuter)
+        {
+            _w.WriteLine(_t + " s;");
+        }
+
+        Loop("j", d.Units, unrollOuter, j =>
+        {
+            _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "s = b[" + j + "];");
+            if (UnrollInner(d.Inputs))
+            {
+                for (int k = 0; k < d.Inputs; k++)
+                {
+                    _w.WriteLine("s += w[" + ((j * d.Inputs) + k) + "] * x[" + S(k) + "];");
+                }
+            }
+            else
+            {
+                Declare("row", "w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")");
+                Loop("k", d.Inputs, false, k => _w.WriteLine("s += row[" + k + "] * x[" + k + "];"));
+            }
+
+            _w.WriteLine("y[" + j + "] = s;");
+        });
+        _w.CloseBlock();
+    }
+
+    private void DenseBackward(int i, DenseSpec d)
+    {
+        var (weight, bias) = _plan.Slots[i];
+        _w.WriteLine(Header(i) + "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i));
+        _w.OpenBlock();
+        Declare("g", _plan.GradientOf(i));
+        Declare("x", _plan.InputOf(i));
+        Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+        Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+        bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
+        if (unrollOuter)
+        {
+            _w.WriteLine(_t + " d;");
+        }
+
+        Loop("j", d.Units, unrollOuter, j =>
+        {
+            _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+            _w.WriteLine("gb[" + j + "] += d;");
+            if (UnrollInner(d.Inputs))
+            {
+                for (int k = 0; k < d.Inputs; k++)
+                {
+                    _w.WriteLine("gw[" + ((j * d.Inputs) + k) + "] += d * x[" + S(k) + "];");
+                }
+            }
+            else
+            {
+                Declare("gRow", "gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")", readOnly: false);
+                Loop("k", d.Inputs, false, k => _w.WriteLine("gRow[" + k + "] += d * x[" + k + "];"));
+            }
+        });
+        _w.CloseBlock();
+
+        InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
+        {
+            Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
+            Declare("g", _plan.GradientOf(i));
+            Declare("gx", gx, readOnly: false);
+            _w.WriteLine("gx.Clear();");
+            if (unrollOuter)
+            {
+                _w.WriteLine(_t + " d;");
+            }
+
+            Loop("j", d.Units, unrollOuter, j =>
+            {
+                _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+                if (UnrollInner(d.Inputs))
+                {
+                    for (int k = 0; k < d.Inputs; k++)
+                    {
+                        _w.WriteLine("gx[" + S(k) + "] += w[" + ((j * d.Inputs) + k) + "] * d;");
+                    }
+                }
+                else
+                {
+                    Declare("row", "w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")");
+                    Loop("k", d.Inputs, false, k => _w.WriteLine("gx[" + k + "] += row[" + k + "] * d;"));
+                }
+            });
+        });
+    }
+
+    /// <summary>
+    /// Writes the block that computes ∂ℓ/∂x⁽ⁱ⁾ (which is ∇⁽ⁱ⁻¹⁾). For layer 1 it is the caller's input gradient, and
+    /// where no layer before i has parameters it is only needed for that, so the block runs only when one was asked for.
+    /// </summary>
+    private void InputGradient(int i, string formula, System.Action<string> body)
+    {
+        string target = i == 1 ? "inputGradient" : _plan.GradientOf(i - 1);
+        _w.WriteLine("// " + formula + (i == 1 ? ", written to the caller's input gradient" : ", written to ∇" + Sup(i - 1)));
+        bool optional = !_plan.HasParametersBefore(i);
+        _w.OpenBlock(optional ? "if (!inputGradient.IsEmpty)" : null);
+        body(target);
+        _w.CloseBlock();
+    }
+
+    private void ElementwiseForward(int i, ElementwiseSpec e)
+    {
+        _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = f(x" + Sup(i) + "ⱼ), f(x) = " + Printer.Math(e.Function));
+        _w.OpenBlock();
+        Declare("x", _plan.InputOf(i));
+        Declare("y", _plan.OutputOf(i), readOnly: false);
+        ElementwiseLoop(e.Length, e.Function, "y", new Dictionary<string, string> { ["x"] = "x" });
+        _w.CloseBlock();
+    }
+
+    private void ElementwiseBackward(int i, ElementwiseSpec e)
+    {
+        Expr backward = Rewriter.ElementwiseBackward(e.Function);
+        InputGradient(i, "Layer " + S(i) + ", " + e.Name + ": ∂ℓ/∂x" + Sup(i) + "ⱼ = ∇" + Sup(i) + "ⱼ f′(x" + Sup(i) + "ⱼ) = (" + Printer.Math(backward)
+            + ") where g = ∇" + Sup(i) + "ⱼ, x = x" + Sup(i) + "ⱼ, y = ŷ" + Sup(i) + "ⱼ", gx =>
+        {
+            var names = new Dictionary<string, string> { ["g"] = "g" };
+            Declare("g", _plan.GradientOf(i));
+            if (Rewriter.Uses(backward, "x"))
+            {
+                Declare("x", _plan.InputOf(i));
+                names["x"] = "x";
+            }
+
+            if (Rewriter.Uses(backward, "y"))
+            {
+                Declare("y", _plan.OutputOf(i));
+                names["y"] = "y";
+            }
+
+            Declare("gx", gx, readOnly: false);
+            ElementwiseLoop(e.Length, backward, "gx", names);
+        });
+    }
+
+    /// <summary><c>target[j] = expr</c> for every j, the expression's variables read at index j.</summary>
+    private void ElementwiseLoop(int length, Expr expr, string target, Dictionary<string, string> arrays)
+    {
+        var probe = Printer.CSharp(expr, _plan.Numeric, v => arrays[v] + "[j]");
+        bool unroll = length <= UnrollLimit && probe.Temps.Count == 0;
+        Loop("j", length, unroll, j =>
+        {
+            var (temps, code) = Printer.CSharp(expr, _plan.Numeric, v => arrays[v] + "[" + j + "]");
+            foreach (var (name, value) in temps)
+            {
+                _w.WriteLine(_t + " " + name + " = " + value + ";");
+            }
+
+            _w.WriteLine(target + "[" + j + "] = " + code + ";");
+        });
+    }
+
+    private void SoftmaxForward(int i, SoftmaxSpec s)
+    {
+        string m = Printer.Literal(0, _plan.Numeric);
+        _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = exp(x" + Sup(i) + "ⱼ − m) / Σₖ exp(x" + Sup(i) + "ₖ − m), m = maxₖ x" + Sup(i) + "ₖ");
+        _w.WriteLine("//   (subtracting m changes nothing mathematically and keeps exp from overflowing)");
+        _w.OpenBlock();
+        Declare("x", _plan.InputOf(i));
+        Declare("y", _plan.OutputOf(i), readOnly: false);
+        EmitMax("x", s.Length);
+        _w.WriteLine(_t + " sum = " + m + ";");
+        Loop("k", s.Length, false, k =>
+        {
+            _w.WriteLine(_t + " e = " + Math("Exp") + "(x[k] - max);");
+            _w.WriteLine("y[k] = e;");
+            _w.WriteLine("sum += e;");
+        });
+        _w.WriteLine(_t + " inverse = " + Lit(1) + " / sum;");
+        Loop("k", s.Length, false, k => _w.WriteLine("y[k] *= inverse;"));
+        _w.CloseBlock();
+    }
+
+    private void EmitMax(string array, int length)
+    {
+        _w.WriteLine(_t + " max = " + array + "[0];");
+        _w.OpenBlock("for (int k = 1; k < " + S(length) + "; k++)");
+        _w.WriteLine("max = " + array + "[k] > max ? " + array + "[k] : max;");
+        _w.CloseBlock();
+    }
+
+    private string Math(string function) => (_plan.Numeric == NumericType.Float ? "global::System.MathF." : "global::System.Math.") + function;
+
+    private void SoftmaxBackward(int i, SoftmaxSpec s)
+    {
+        InputGradient(i, "Layer " + S(i) + ", Softmax: ∂ℓ/∂x" + Sup(i) + "ⱼ = pⱼ (∇" + Sup(i) + "ⱼ − Σₖ ∇" + Sup(i) + "ₖ pₖ) with p = ŷ" + Sup(i), gx =>
+        {
+            Declare("g", _plan.GradientOf(i));
+            Declare("y", _plan.OutputOf(i));
+            Declare("gx", gx, readOnly: false);
+            _w.WriteLine(_t + " dot = " + Lit(0) + ";");
+            Loop("k", s.Length, false, k => _w.WriteLine("dot += g[k] * y[k];"));
+            Loop("j", s.Length, false, j => _w.WriteLine("gx[j] = y[j] * (g[j] - dot);"));
+        });
+    }
+}

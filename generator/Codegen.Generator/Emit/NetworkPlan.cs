@@ -1,0 +1,134 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Codegen.Generator.Model;
+using Codegen.Generator.Symbolic;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>Where one parameter tensor lives in <c>Parameters</c>.</summary>
+internal sealed record TensorSlot(string Constant, string Display, int Offset, int Length, string Shape);
+
+/// <summary>
+/// What the emitter derives from a spec before writing: layer numbers (1-based, as in the TinyNet notation), parameter
+/// offsets, and the buffers that hold x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾.
+/// </summary>
+internal sealed class NetworkPlan
+{
+    public NetworkPlan(NetworkSpec spec)
+    {
+        Spec = spec;
+        Numeric = spec.Numeric;
+        T = spec.Numeric == NumericType.Float ? "float" : "double";
+        ElementBytes = spec.Numeric == NumericType.Float ? 4 : 8;
+
+        int offset = 0;
+        for (int i = 1; i <= spec.Layers.Count; i++)
+        {
+            if (Layer(i) is DenseSpec d)
+            {
+                string n = i.ToString(CultureInfo.InvariantCulture);
+                var w = new TensorSlot("W" + n, "W" + Sup(i), offset, d.Inputs * d.Units, "[" + d.Units + ", " + d.Inputs + "]");
+                offset += w.Length;
+                var b = new TensorSlot("B" + n, "b" + Sup(i), offset, d.Units, "[" + d.Units + "]");
+                offset += b.Length;
+                Slots[i] = (w, b);
+            }
+        }
+
+        ParameterCount = offset;
+        LossStart = spec.Loss is SoftmaxCrossEntropySpec or SigmoidBinaryCrossEntropySpec ? spec.Layers.Count - 1 : spec.Layers.Count;
+    }
+
+    public NetworkSpec Spec { get; }
+
+    public NumericType Numeric { get; }
+
+    /// <summary>The C# keyword of the numeric type.</summary>
+    public string T { get; }
+
+    public int ElementBytes { get; }
+
+    public int LayerCount => Spec.Layers.Count;
+
+    public int ParameterCount { get; }
+
+    /// <summary>The weight and bias slots of each Dense layer, by layer number.</summary>
+    public Dictionary<int, (TensorSlot Weight, TensorSlot Bias)> Slots { get; } = new();
+
+    /// <summary>
+    /// The number of the last layer whose backward block runs: the last layer, or the one before it when the loss is
+    /// fused with the final activation (the fused gradient is already ∂ℓ/∂x of that activation).
+    /// </summary>
+    public int LossStart { get; }
+
+    public bool HasLoss => Spec.Loss is not null;
+
+    public LayerSpec Layer(int i) => Spec.Layers[i - 1];
+
+    /// <summary>The field holding x⁽ⁱ⁾: the input copy for layer 1, else ŷ⁽ⁱ⁻¹⁾.</summary>
+    public string InputOf(int i) => i == 1 ? "_x" : OutputOf(i - 1);
+
+    public string OutputOf(int i) => "_y" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The field holding ∇⁽ⁱ⁾ = ∂ℓ/∂ŷ⁽ⁱ⁾.</summary>
+    public string GradientOf(int i) => "_g" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether ∇⁽ⁱ⁾ has a buffer: every layer whose backward block runs.</summary>
+    public bool HasGradientBuffer(int i) => HasLoss && i <= LossStart;
+
+    /// <summary>Whether any layer before layer <paramref name="i"/> has parameters (so ∂ℓ/∂x⁽ⁱ⁾ is needed for training).</summary>
+    public bool HasParametersBefore(int i)
+    {
+        for (int k = 1; k < i; k++)
+        {
+            if (Layer(k) is DenseSpec)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public int ActivationElements
+    {
+        get
+        {
+            int n = Spec.InputLength;
+            for (int i = 1; i <= LayerCount; i++)
+            {
+                n += Layer(i).OutputLength;
+            }
+
+            return n;
+        }
+    }
+
+    public int GradientElements
+    {
+        get
+        {
+            int n = 0;
+            for (int i = 1; i <= LayerCount; i++)
+            {
+                n += HasGradientBuffer(i) ? Layer(i).OutputLength : 0;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Superscript layer number, as in ŷ⁽³⁾.</summary>
+    public static string Sup(int i)
+    {
+        const string digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        var chars = new List<char> { '⁽' };
+        foreach (char c in i.ToString(CultureInfo.InvariantCulture))
+        {
+            chars.Add(digits[c - '0']);
+        }
+
+        chars.Add('⁾');
+        return new string(chars.ToArray());
+    }
+}

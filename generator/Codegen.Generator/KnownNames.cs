@@ -1,0 +1,30 @@
+namespace Codegen.Generator;
+
+/// <summary>
+/// Metadata names of the runtime library's attributes. The generator never loads the runtime assembly; a test asserts
+/// that each constant equals <c>typeof(...).FullName</c> of the attribute it names.
+/// </summary>
+internal static class KnownNames
+{
+    public const string NetworkAttribute = "Codegen.NetworkAttribute";
+    public const string LayerAttribute = "Codegen.LayerAttribute";
+    public const string LossAttribute = "Codegen.LossAttribute";
+    public const string InputAttribute = "Codegen.InputAttribute";
+    public const string DenseAttribute = "Codegen.DenseAttribute";
+    public const string ReLUAttribute = "Codegen.ReLUAttribute";
+    public const string LeakyReLUAttribute = "Codegen.LeakyReLUAttribute";
+    public const string ELUAttribute = "Codegen.ELUAttribute";
+    public const string SigmoidAttribute = "Codegen.SigmoidAttribute";
+    public const string TanhAttribute = "Codegen.TanhAttribute";
+    public const string SoftsignAttribute = "Codegen.SoftsignAttribute";
+    public const string SoftmaxAttribute = "Codegen.SoftmaxAttribute";
+    public const string MeanSquaredErrorAttribute = "Codegen.MeanSquaredErrorAttribute";
+    public const string CrossEntropyAttribute = "Codegen.CrossEntropyAttribute";
+    public const string BinaryCrossEntropyAttribute = "Codegen.BinaryCrossEntropyAttribute";
+
+    /// <summary>The <c>Precision</c> named argument of <c>[Network]</c>.</summary>
+    public const string PrecisionProperty = "Precision";
+
+    /// <summary>The runtime PRNG the generated constructor uses.</summary>
+    public const string DeterministicRandom = "global::Codegen.DeterministicRandom";
+}

@@ -1,0 +1,434 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Codegen.Generator.Diagnostics;
+using Codegen.Generator.Helpers;
+using Codegen.Generator.Model;
+using Codegen.Generator.Symbolic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Codegen.Generator.Parsing;
+
+/// <summary>
+/// The only code that reads symbols and syntax: turns a [Network] declaration into a <see cref="NetworkSpec"/> and
+/// diagnostics, both plain data.
+/// </summary>
+internal static class NetworkParser
+{
+    /// <summary>The members Codegen adds to a network type; a user member with one of these names is an error.</summary>
+    internal static readonly string[] GeneratedMemberNames =
+    {
+        "InputLength", "OutputLength", "ParameterCount", "DefaultSeed", "Parameters", "Gradients", "Forward",
+        "Backward", "ZeroGradients", "Step", "InitializeParameters",
+    };
+
+    /// <summary>The most elements (parameters, or activations) one generated network may hold.</summary>
+    internal const long MaxElements = 1L << 28;
+
+    private enum Kind
+    {
+        Other,
+        Input,
+        Dense,
+        ReLU,
+        LeakyReLU,
+        ELU,
+        Sigmoid,
+        Tanh,
+        Softsign,
+        Softmax,
+        MeanSquaredError,
+        CrossEntropy,
+        BinaryCrossEntropy,
+    }
+
+    private sealed record LayerAttribute(Kind Kind, string Name, AttributeData Data, AttributeSyntax Syntax);
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        string typeName = context.TargetSymbol.Name;
+        try
+        {
+            return ParseCore(context, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // The generator is a guest in its users' builds: an unexpected case becomes a diagnostic, never a crash.
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedError, LocationInfo.From(context.TargetNode), typeName, ex.GetType().Name + ": " + ex.Message);
+            return new ParseResult(null, new[] { info }.ToEquatableArray());
+        }
+    }
+
+    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        string name = type.Name;
+        LocationInfo? typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        void Report(DiagnosticDescriptor d, LocationInfo? at, params object[] args) => diagnostics.Add(DiagnosticInfo.Create(d, at ?? typeLocation, args));
+
+        CheckType(type, declaration, typeLocation, Report);
+        NumericType numeric = ReadPrecision(context.Attributes, name, Report);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        List<LayerAttribute> attributes = ReadLayerAttributes(type, declaration, name, Report, cancellationToken);
+        (int inputLength, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, name, typeLocation, Report);
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, inputLength, layers.ToEquatableArray(), loss);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static void CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? at, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        string name = type.Name;
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            report(DiagnosticDescriptors.NotPartial, at, new object[] { name, type.TypeKind == TypeKind.Struct ? "struct" : "class" });
+        }
+
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            bool partial = outer.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!partial)
+            {
+                report(DiagnosticDescriptors.ContainingTypeNotPartial, at, new object[] { name, outer.Name });
+            }
+        }
+
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.TypeParameters.Length > 0)
+            {
+                report(DiagnosticDescriptors.Generic, at, new object[] { name });
+                break;
+            }
+        }
+
+        string? kind = type.IsStatic ? "static" : type.IsAbstract ? "abstract" : type.TypeKind is TypeKind.Class or TypeKind.Struct ? null : "an " + type.TypeKind.ToString().ToLowerInvariant();
+        if (kind is not null)
+        {
+            report(DiagnosticDescriptors.UnsupportedTypeKind, at, new object[] { name, kind });
+        }
+
+        if (type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared))
+        {
+            report(DiagnosticDescriptors.ConstructorConflict, at, new object[] { name });
+        }
+
+        foreach (string member in GeneratedMemberNames)
+        {
+            if (type.GetMembers(member).Any(m => !m.IsImplicitlyDeclared))
+            {
+                report(DiagnosticDescriptors.MemberConflict, at, new object[] { name, member });
+            }
+        }
+    }
+
+    private static NumericType ReadPrecision(IEnumerable<AttributeData> networkAttributes, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        foreach (AttributeData data in networkAttributes)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Key != KnownNames.PrecisionProperty)
+                {
+                    continue;
+                }
+
+                if (argument.Value.Value is int value && value is 0 or 1)
+                {
+                    return value == 0 ? NumericType.Float : NumericType.Double;
+                }
+
+                report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(data.ApplicationSyntaxReference?.GetSyntax()), new object[]
+                {
+                    "Network", name, "Precision must be Precision.Float or Precision.Double, not " + argument.Value.ToCSharpString(),
+                });
+            }
+        }
+
+        return NumericType.Float;
+    }
+
+    /// <summary>The layer attributes of the [Network] declaration in source order; reports those found on other declarations.</summary>
+    private static List<LayerAttribute> ReadLayerAttributes(
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report, CancellationToken cancellationToken)
+    {
+        var result = new List<LayerAttribute>();
+        foreach (AttributeData data in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Kind kind = KindOf(data.AttributeClass);
+            if (kind == Kind.Other || data.ApplicationSyntaxReference is not { } reference)
+            {
+                continue;
+            }
+
+            var syntax = reference.GetSyntax(cancellationToken) as AttributeSyntax;
+            string display = data.AttributeClass!.Name.EndsWith("Attribute", StringComparison.Ordinal)
+                ? data.AttributeClass.Name.Substring(0, data.AttributeClass.Name.Length - "Attribute".Length)
+                : data.AttributeClass.Name;
+            if (syntax is null)
+            {
+                continue;
+            }
+
+            if (reference.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(reference.Span))
+            {
+                report(DiagnosticDescriptors.AttributesSpread, LocationInfo.From(syntax), new object[] { display, name });
+                continue;
+            }
+
+            result.Add(new LayerAttribute(kind, display, data, syntax));
+        }
+
+        result.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+        return result;
+    }
+
+    private static Kind KindOf(INamedTypeSymbol? attributeClass)
+    {
+        if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error)
+        {
+            return Kind.Other;
+        }
+
+        return attributeClass.ToDisplayString() switch
+        {
+            KnownNames.InputAttribute => Kind.Input,
+            KnownNames.DenseAttribute => Kind.Dense,
+            KnownNames.ReLUAttribute => Kind.ReLU,
+            KnownNames.LeakyReLUAttribute => Kind.LeakyReLU,
+            KnownNames.ELUAttribute => Kind.ELU,
+            KnownNames.SigmoidAttribute => Kind.Sigmoid,
+            KnownNames.TanhAttribute => Kind.Tanh,
+            KnownNames.SoftsignAttribute => Kind.Softsign,
+            KnownNames.SoftmaxAttribute => Kind.Softmax,
+            KnownNames.MeanSquaredErrorAttribute => Kind.MeanSquaredError,
+            KnownNames.CrossEntropyAttribute => Kind.CrossEntropy,
+            KnownNames.BinaryCrossEntropyAttribute => Kind.BinaryCrossEntropy,
+            _ => Kind.Other,
+        };
+    }
+
+    private static bool IsLoss(Kind kind) => kind is Kind.MeanSquaredError or Kind.CrossEntropy or Kind.BinaryCrossEntropy;
+
+    private static (int InputLength, List<LayerSpec> Layers, LossSpec? Loss) BuildLayers(
+        List<LayerAttribute> attributes, string name, LocationInfo? typeLocation, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        var layers = new List<LayerSpec>();
+        LossSpec? loss = null;
+        LayerAttribute? lossAttribute = null;
+        int inputLength = 0;
+        int length = 0;
+        bool inputSeen = false;
+        bool shapesKnown = true;
+
+        for (int i = 0; i < attributes.Count; i++)
+        {
+            LayerAttribute a = attributes[i];
+            LocationInfo? at = LocationInfo.From(a.Syntax);
+            if (a.Kind == Kind.Input)
+            {
+                if (i != 0 || inputSeen)
+                {
+                    report(DiagnosticDescriptors.InputNotFirst, at, new object[] { name, attributes[i - 1].Name });
+                    shapesKnown = false;
+                    continue;
+                }
+
+                inputSeen = true;
+                if (ReadInt(a, "length", name, report) is int n)
+                {
+                    inputLength = length = n;
+                }
+                else
+                {
+                    shapesKnown = false;
+                }
+
+                continue;
+            }
+
+            if (lossAttribute is not null)
+            {
+                if (IsLoss(a.Kind))
+                {
+                    report(DiagnosticDescriptors.TwoLosses, at, new object[] { name, a.Name, lossAttribute.Name });
+                }
+                else
+                {
+                    report(DiagnosticDescriptors.LayerAfterLoss, at, new object[] { a.Name, lossAttribute.Name, name });
+                }
+
+                continue;
+            }
+
+            LayerSpec? previous = layers.Count > 0 ? layers[layers.Count - 1] : null;
+            switch (a.Kind)
+            {
+                case Kind.Dense:
+                    if (ReadInt(a, "units", name, report) is int units)
+                    {
+                        Kind next = i + 1 < attributes.Count ? attributes[i + 1].Kind : Kind.Other;
+                        InitKind init = next is Kind.ReLU or Kind.LeakyReLU or Kind.ELU ? InitKind.He : InitKind.Glorot;
+                        layers.Add(new DenseSpec("Dense(" + units + ")", length, units, init));
+                        length = units;
+                    }
+                    else
+                    {
+                        shapesKnown = false;
+                    }
+
+                    break;
+                case Kind.ReLU:
+                    layers.Add(new ElementwiseSpec("ReLU", length, Builtins.ReLU));
+                    break;
+                case Kind.LeakyReLU:
+                    double slope = ReadDouble(a, 0.01, "slope", name, report);
+                    layers.Add(new ElementwiseSpec("LeakyReLU(" + Printer.Number(slope) + ")", length, Builtins.LeakyReLU(slope)));
+                    break;
+                case Kind.ELU:
+                    double alpha = ReadDouble(a, 1.0, "alpha", name, report);
+                    layers.Add(new ElementwiseSpec("ELU(" + Printer.Number(alpha) + ")", length, Builtins.Elu(alpha)));
+                    break;
+                case Kind.Sigmoid:
+                    layers.Add(new ElementwiseSpec("Sigmoid", length, Builtins.Sigmoid));
+                    break;
+                case Kind.Tanh:
+                    layers.Add(new ElementwiseSpec("Tanh", length, Builtins.Tanh));
+                    break;
+                case Kind.Softsign:
+                    layers.Add(new ElementwiseSpec("Softsign", length, Builtins.Softsign));
+                    break;
+                case Kind.Softmax:
+                    layers.Add(new SoftmaxSpec("Softmax", length));
+                    break;
+                case Kind.MeanSquaredError:
+                    lossAttribute = a;
+                    loss = new ElementwiseLossSpec("MeanSquaredError", Builtins.SquaredError);
+                    break;
+                case Kind.CrossEntropy:
+                    lossAttribute = a;
+                    loss = new SoftmaxCrossEntropySpec("CrossEntropy");
+                    if (previous is not SoftmaxSpec)
+                    {
+                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "CrossEntropy", "Softmax", name, previous?.Name ?? "Input", length });
+                    }
+
+                    break;
+                case Kind.BinaryCrossEntropy:
+                    lossAttribute = a;
+                    loss = new SigmoidBinaryCrossEntropySpec("BinaryCrossEntropy");
+                    if (previous is not ElementwiseSpec { Name: "Sigmoid" })
+                    {
+                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "BinaryCrossEntropy", "Sigmoid", name, previous?.Name ?? "Input", length });
+                    }
+
+                    break;
+            }
+        }
+
+        if (!inputSeen)
+        {
+            report(DiagnosticDescriptors.MissingInput, typeLocation, new object[] { name });
+        }
+        else if (layers.Count == 0 && shapesKnown)
+        {
+            report(DiagnosticDescriptors.NoLayers, typeLocation, new object[] { name });
+        }
+
+        if (inputSeen && shapesKnown)
+        {
+            CheckSize(inputLength, layers, name, typeLocation, report);
+        }
+
+        return (inputLength, layers, loss);
+    }
+
+    private static void CheckSize(int inputLength, List<LayerSpec> layers, string name, LocationInfo? at, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        long parameters = 0, activations = inputLength;
+        foreach (LayerSpec layer in layers)
+        {
+            if (layer is DenseSpec d)
+            {
+                parameters += ((long)d.Inputs * d.Units) + d.Units;
+            }
+
+            activations += layer.OutputLength;
+        }
+
+        if (parameters > MaxElements)
+        {
+            report(DiagnosticDescriptors.TooLarge, at, new object[] { name, parameters, "parameters", MaxElements });
+        }
+        else if (activations > MaxElements)
+        {
+            report(DiagnosticDescriptors.TooLarge, at, new object[] { name, activations, "activation values", MaxElements });
+        }
+    }
+
+    private static int? ReadInt(LayerAttribute a, string parameter, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        LocationInfo? at = LocationInfo.From(a.Syntax);
+        if (a.Data.AttributeConstructor is null || a.Data.ConstructorArguments.Length != 1 || a.Data.ConstructorArguments[0].Value is not int value)
+        {
+            report(DiagnosticDescriptors.InvalidArgument, at, new object[] { a.Name, name, "'" + parameter + "' must be one integer constant, as in [" + a.Name + "(16)]; got '" + a.Syntax + "'" });
+            return null;
+        }
+
+        if (value <= 0)
+        {
+            report(DiagnosticDescriptors.NonPositiveSize, at, new object[] { a.Name, name, parameter, value });
+            return null;
+        }
+
+        return value;
+    }
+
+    private static double ReadDouble(LayerAttribute a, double defaultValue, string parameter, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        if (a.Data.AttributeConstructor is null)
+        {
+            report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(a.Syntax), new object[] { a.Name, name, "'" + parameter + "' must be a numeric constant; got '" + a.Syntax + "'" });
+            return defaultValue;
+        }
+
+        if (a.Data.ConstructorArguments.Length == 0)
+        {
+            return defaultValue;
+        }
+
+        double value = a.Data.ConstructorArguments[0].Value switch
+        {
+            double d => d,
+            float f => f,
+            int n => n,
+            _ => double.NaN,
+        };
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(a.Syntax), new object[] { a.Name, name, "'" + parameter + "' must be a finite number; got " + a.Data.ConstructorArguments[0].ToCSharpString() });
+            return defaultValue;
+        }
+
+        return value;
+    }
+}
