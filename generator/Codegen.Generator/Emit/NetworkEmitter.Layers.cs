@@ -44,7 +44,11 @@ internal sealed partial class NetworkEmitter
 
         _w.WriteLine();
         _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
-        _w.WriteLine("_hasForward = true;");
+        if (_plan.HasLoss)
+        {
+            _w.WriteLine("_hasForward = true;");
+        }
+
         _w.CloseBlock();
         _w.WriteLine();
     }

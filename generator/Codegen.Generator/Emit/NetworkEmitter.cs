@@ -208,7 +208,11 @@ internal sealed partial class NetworkEmitter
             }
         }
 
-        _w.WriteLine("private bool _hasForward;");
+        if (_plan.HasLoss)
+        {
+            _w.WriteLine("private bool _hasForward;");
+        }
+
         _w.WriteLine();
     }
 
@@ -237,7 +241,6 @@ internal sealed partial class NetworkEmitter
             }
         }
 
-        _w.WriteLine("_hasForward = false;");
         _w.WriteLine("InitializeParameters(DefaultSeed);");
         _w.CloseBlock();
         _w.WriteLine();
@@ -291,9 +294,9 @@ internal sealed partial class NetworkEmitter
         if (_plan.HasLoss)
         {
             _w.WriteLine("global::System.Array.Clear(_gradients);");
+            _w.WriteLine("_hasForward = false;");
         }
 
-        _w.WriteLine("_hasForward = false;");
         _w.CloseBlock();
         _w.WriteLine();
     }

@@ -1,0 +1,212 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using Xunit;
+
+namespace Codegen.Tests;
+
+/// <summary>The generated API's contract: errors, determinism, SGD, allocation, and the size of the generated methods.</summary>
+public class BehaviourTests
+{
+    [Fact]
+    public void WrongSpanLengthsNameExpectedAndActual()
+    {
+        var net = new IrisNet();
+        float[] output = new float[3];
+        var e = Assert.Throws<ArgumentException>(() => net.Forward(new float[5], output));
+        Assert.Equal("input", e.ParamName);
+        Assert.Contains("length 4", e.Message);
+        Assert.Contains("length 5", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => net.Forward(new float[4], new float[2]));
+        Assert.Equal("output", e.ParamName);
+        Assert.Contains("length 3", e.Message);
+        Assert.Contains("length 2", e.Message);
+
+        net.Forward(new float[4], output);
+        e = Assert.Throws<ArgumentException>(() => net.Backward(new float[4]));
+        Assert.Equal("target", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => net.Backward(new float[3], new float[3]));
+        Assert.Equal("inputGradient", e.ParamName);
+        Assert.Contains("length 4", e.Message);
+    }
+
+    [Fact]
+    public void LabelOutOfRangeNamesTheRange()
+    {
+        var net = new IrisNet();
+        net.Forward(new float[4], new float[3]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.Backward(3));
+        Assert.Contains("0 to 2", e.Message);
+        Assert.Contains("got 3", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.Backward(-1));
+    }
+
+    [Fact]
+    public void BackwardNeedsAForward()
+    {
+        var net = new IrisNet();
+        var e = Assert.Throws<InvalidOperationException>(() => net.Backward(0));
+        Assert.Contains("Forward", e.Message);
+
+        net.Forward(new float[4], new float[3]);
+        net.Backward(0);
+        net.Step(0.1f);
+        Assert.Throws<InvalidOperationException>(() => net.Backward(0)); // the parameters changed since that Forward
+
+        net.Forward(new float[4], new float[3]);
+        net.InitializeParameters(7);
+        Assert.Throws<InvalidOperationException>(() => net.Backward(0));
+    }
+
+    [Fact]
+    public void DefaultStructIsReportedNotCrashed()
+    {
+        Container.StructNet net = default;
+        var e = Assert.Throws<InvalidOperationException>(() => net.Forward(new float[3], new float[2]));
+        Assert.Contains("new StructNet()", e.Message);
+
+        var constructed = new Container.StructNet();
+        float[] output = new float[2];
+        constructed.Forward(new float[] { 1, 2, 3 }, output);
+        Assert.True(constructed.Backward(new float[] { 0, 1 }) > 0);
+    }
+
+    [Fact]
+    public void InitializationIsDeterministicAndFollowsTheDeclaredScheme()
+    {
+        var a = new IrisNet();
+        var b = new IrisNet();
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+
+        b.InitializeParameters(IrisNet.DefaultSeed + 1);
+        Assert.False(a.Parameters.SequenceEqual(b.Parameters));
+        b.InitializeParameters(IrisNet.DefaultSeed);
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+
+        // Layer 1 (followed by ReLU) is He uniform, bound √(6/4); layer 3 is Glorot uniform, bound √(6/(16+3)); biases 0.
+        ReadOnlySpan<float> p = a.Parameters;
+        Assert.All(p.Slice(0, 64).ToArray(), w => Assert.InRange(Math.Abs(w), 0, Math.Sqrt(6.0 / 4)));
+        Assert.True(p.Slice(0, 64).ToArray().Max(Math.Abs) > Math.Sqrt(6.0 / (16 + 3)), "He bound is wider than Glorot's");
+        Assert.All(p.Slice(64, 16).ToArray(), bias => Assert.Equal(0f, bias));
+        Assert.All(p.Slice(80, 48).ToArray(), w => Assert.InRange(Math.Abs(w), 0, Math.Sqrt(6.0 / 19)));
+        Assert.All(p.Slice(128, 3).ToArray(), bias => Assert.Equal(0f, bias));
+    }
+
+    [Fact]
+    public void DeterministicRandomIsSplitMix64()
+    {
+        // Reference outputs of SplitMix64 from seed 0 (as in Vigna's reference implementation), so the parameters a
+        // seed gives do not depend on the platform or runtime.
+        var random = new DeterministicRandom(0);
+        Assert.Equal(0xE220A8397B1DCDAFUL, random.NextUInt64());
+        Assert.Equal(0x6E789E6AA1B965F4UL, random.NextUInt64());
+        Assert.Equal(0x06C45D188009454FUL, random.NextUInt64());
+    }
+
+    [Fact]
+    public void StepIsPlainSgdAndClearsGradients()
+    {
+        var net = new IrisNet();
+        net.Forward(new float[] { 0.5f, -1, 2, 0.25f }, new float[3]);
+        net.Backward(2);
+        float[] before = net.Parameters.ToArray();
+        float[] gradient = net.Gradients.ToArray();
+        Assert.Contains(gradient, g => g != 0);
+
+        net.Step(0.5f);
+        for (int i = 0; i < before.Length; i++)
+        {
+            Assert.Equal(before[i] - (0.5f * gradient[i]), net.Parameters[i]);
+        }
+
+        Assert.All(net.Gradients.ToArray(), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void LabelAndOneHotTargetAgree()
+    {
+        var a = new IrisNet();
+        var b = new IrisNet();
+        float[] input = { 5.1f, 3.5f, 1.4f, 0.2f };
+        a.Forward(input, new float[3]);
+        b.Forward(input, new float[3]);
+        float lossLabel = a.Backward(1);
+        float lossTarget = b.Backward(new float[] { 0, 1, 0 });
+        Assert.Equal(lossTarget, lossLabel, 6);
+        for (int i = 0; i < IrisNet.ParameterCount; i++)
+        {
+            Assert.Equal(b.Gradients[i], a.Gradients[i], 6);
+        }
+    }
+
+    [Fact]
+    public void ForwardBackwardAndStepAllocateNothing()
+    {
+        var net = new IrisNet();
+        var mlp = new MnistMlp();
+        float[] input = { 0.1f, 0.2f, 0.3f, 0.4f };
+        float[] target = { 0, 0, 1 };
+        float[] output = new float[3];
+        float[] mnistInput = new float[784];
+        float[] mnistOutput = new float[10];
+        float[] inputGradient = new float[4];
+        void Run()
+        {
+            net.Forward(input, output);
+            net.Backward(target);
+            net.Forward(input, output);
+            net.Backward(1, inputGradient);
+            net.Step(0.01f);
+            net.ZeroGradients();
+            mlp.Forward(mnistInput, mnistOutput);
+            mlp.Backward(3);
+            mlp.Step(0.01f);
+        }
+
+        Run(); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Run();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void InferenceOnlyNetworkHasNoBackward()
+    {
+        Assert.Null(typeof(InferenceNet).GetMethod("Backward"));
+        Assert.Null(typeof(InferenceNet).GetMethod("Step"));
+        Assert.Null(typeof(InferenceNet).GetProperty("Gradients"));
+        var net = new InferenceNet();
+        float[] output = new float[2];
+        net.Forward(new float[] { 1, 2, 3 }, output);
+        Assert.All(output, o => Assert.InRange(o, 0f, 1f));
+    }
+
+    [Fact]
+    public void GeneratedMethodsStayFarBelowTheJitLimits()
+    {
+        // Above 60,000 bytes of IL, or 2,000 locals, the JIT compiles a method without optimization.
+        Type[] networks = typeof(BehaviourTests).Assembly.GetTypes()
+            .Where(t => t.GetField("ParameterCount") is not null)
+            .ToArray();
+        Assert.True(networks.Length >= 15);
+        foreach (Type type in networks)
+        {
+            foreach (MethodInfo method in type.GetMethods(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                MethodBody? body = method.GetMethodBody();
+                if (body is null)
+                {
+                    continue;
+                }
+
+                Assert.True(body.GetILAsByteArray()!.Length < 10_000, $"{type.Name}.{method.Name}: {body.GetILAsByteArray()!.Length} bytes of IL");
+                Assert.True(body.LocalVariables.Count < 200, $"{type.Name}.{method.Name}: {body.LocalVariables.Count} locals");
+            }
+        }
+    }
+}
