@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Xunit;
+
+namespace Codegen.Tests;
+
+/// <summary>
+/// Loss and gradients of generated networks against TensorFlow.js (pure JavaScript CPU backend, float32, its own
+/// autodiff), run under node by tests/tfjs/check.js. The test project installs it with npm before it builds.
+/// Tolerances are float32's: |ours − theirs| ≤ 1e-4 + 1e-3·|theirs|.
+/// </summary>
+public class TensorFlowJsCrossCheckTests
+{
+    private const double Atol = 1e-4, Rtol = 1e-3;
+
+    private static object Dense(int inputs, int units) => new { kind = "dense", inputs, units };
+
+    private static object Kind(string kind) => new { kind };
+
+    public static TheoryData<string> Networks => new()
+    {
+        "ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softsign", "SoftmaxMse", "CrossEntropy", "CrossEntropyLabel",
+        "BinaryCrossEntropy", "Deep", "ActivationsFirst",
+    };
+
+    private static (IDoubleNetwork Net, int In, int Out, object[] Layers, string Loss) Describe(string name) => name switch
+    {
+        "ReLU" => (new ReluNet(), 5, 3, new[] { Dense(5, 7), Kind("relu"), Dense(7, 3) }, "mse"),
+        "LeakyReLU" => (new LeakyReluNet(), 6, 4, new[] { Dense(6, 9), new { kind = "leakyrelu", slope = 0.2 }, Dense(9, 4) }, "mse"),
+        "ELU" => (new EluNet(), 3, 5, new[] { Dense(3, 8), new { kind = "elu", alpha = 0.7 }, Dense(8, 5) }, "mse"),
+        "Sigmoid" => (new SigmoidNet(), 7, 2, new[] { Dense(7, 6), Kind("sigmoid"), Dense(6, 2) }, "mse"),
+        "Tanh" => (new TanhNet(), 9, 3, new[] { Dense(9, 11), Kind("tanh"), Dense(11, 3) }, "mse"),
+        "Softsign" => (new SoftsignNet(), 4, 6, new[] { Dense(4, 13), Kind("softsign"), Dense(13, 6) }, "mse"),
+        "SoftmaxMse" => (new SoftmaxMseNet(), 5, 4, new[] { Dense(5, 4), Kind("softmax") }, "mse"),
+        "CrossEntropy" => (new CrossEntropyNet(), 6, 7, new[] { Dense(6, 10), Kind("tanh"), Dense(10, 7), Kind("softmax") }, "crossentropy"),
+        "CrossEntropyLabel" => (new CrossEntropyNet(), 6, 7, new[] { Dense(6, 10), Kind("tanh"), Dense(10, 7), Kind("softmax") }, "crossentropy-label"),
+        "BinaryCrossEntropy" => (new BinaryCrossEntropyNet(), 5, 3, new[] { Dense(5, 8), new { kind = "elu", alpha = 1.0 }, Dense(8, 3), Kind("sigmoid") }, "binarycrossentropy"),
+        "Deep" => (new DeepNet(), 23, 3, new[]
+        {
+            Dense(23, 19), Kind("tanh"), Kind("softsign"), Dense(19, 17), new { kind = "elu", alpha = 1.3 }, new { kind = "leakyrelu", slope = 0.05 },
+            Dense(17, 21), Kind("sigmoid"), Kind("relu"), Dense(21, 3),
+        }, "mse"),
+        "ActivationsFirst" => (new ActivationsFirstNet(), 8, 3, new[] { Kind("tanh"), Kind("softsign"), Dense(8, 3), Kind("softmax") }, "crossentropy"),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
+    };
+
+    [Theory, MemberData(nameof(Networks))]
+    public void AgreesWithTensorFlowJs(string name)
+    {
+        var (net, inputLength, outputLength, layers, loss) = Describe(name);
+        for (int seed = 11; seed <= 13; seed++)
+        {
+            var (input, target) = GradientCheck.RandomCase(net, inputLength, outputLength, seed, distribution: loss == "crossentropy");
+            int label = seed % outputLength;
+
+            net.ZeroGradients();
+            net.Forward(input, new double[outputLength]);
+            double[] inputGradient = new double[inputLength];
+            double ours = loss == "crossentropy-label"
+                ? ((IDoubleClassifier)net).Backward(label, inputGradient)
+                : net.Backward(target, inputGradient);
+
+            var theirs = RunTensorFlowJs(new { layers, loss, input, target, label, parameters = net.Parameters.ToArray() });
+            Compare(ours, theirs.GetProperty("loss").GetDouble(), name + " loss");
+            double[] theirParameterGradients = theirs.GetProperty("parameterGradients").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] theirInputGradient = theirs.GetProperty("inputGradient").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(net.Gradients.Length, theirParameterGradients.Length);
+            for (int i = 0; i < theirParameterGradients.Length; i++)
+            {
+                Compare(net.Gradients[i], theirParameterGradients[i], $"{name} ∂ℓ/∂θ[{i}] (seed {seed})");
+            }
+
+            for (int i = 0; i < inputLength; i++)
+            {
+                Compare(inputGradient[i], theirInputGradient[i], $"{name} ∂ℓ/∂x[{i}] (seed {seed})");
+            }
+        }
+    }
+
+    private static void Compare(double ours, double theirs, string what)
+    {
+        double tolerance = Atol + (Rtol * Math.Abs(theirs));
+        Assert.True(Math.Abs(ours - theirs) <= tolerance, $"{what}: Codegen {ours:R}, TensorFlow.js {theirs:R}");
+    }
+
+    private static JsonElement RunTensorFlowJs(object testCase, [CallerFilePath] string thisFile = "")
+    {
+        string directory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "tfjs"));
+        Assert.True(
+            Directory.Exists(Path.Combine(directory, "node_modules", "@tensorflow", "tfjs")),
+            $"TensorFlow.js is not installed in {directory}: building the test project runs 'npm ci' there (it needs Node.js and npm).");
+        string casePath = Path.Combine(Path.GetTempPath(), "codegen-tfjs-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(casePath, JsonSerializer.Serialize(testCase));
+        try
+        {
+            var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add("check.js");
+            start.ArgumentList.Add(casePath);
+            using Process process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"node check.js failed ({process.ExitCode}): {error.Result}");
+            return JsonDocument.Parse(output).RootElement.Clone();
+        }
+        finally
+        {
+            File.Delete(casePath);
+        }
+    }
+}
