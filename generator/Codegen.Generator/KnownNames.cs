@@ -8,7 +8,6 @@ internal static class KnownNames
 {
     public const string NetworkAttribute = "Codegen.NetworkAttribute";
     public const string LayerAttribute = "Codegen.LayerAttribute";
-    public const string LossAttribute = "Codegen.LossAttribute";
     public const string InputAttribute = "Codegen.InputAttribute";
     public const string DenseAttribute = "Codegen.DenseAttribute";
     public const string ReLUAttribute = "Codegen.ReLUAttribute";
@@ -21,6 +20,8 @@ internal static class KnownNames
     public const string MeanSquaredErrorAttribute = "Codegen.MeanSquaredErrorAttribute";
     public const string CrossEntropyAttribute = "Codegen.CrossEntropyAttribute";
     public const string BinaryCrossEntropyAttribute = "Codegen.BinaryCrossEntropyAttribute";
+    public const string ActivationAttribute = "Codegen.ActivationAttribute";
+    public const string LossAttribute = "Codegen.LossAttribute";
 
     /// <summary>The <c>Precision</c> named argument of <c>[Network]</c>.</summary>
     public const string PrecisionProperty = "Precision";

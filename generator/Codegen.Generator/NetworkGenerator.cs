@@ -13,13 +13,15 @@ namespace Codegen.Generator;
 internal static class StepNames
 {
     public const string Parse = "Codegen.Parse";
+    public const string ResolveFunctions = "Codegen.ResolveFunctions";
     public const string Spec = "Codegen.Spec";
     public const string Diagnostics = "Codegen.Diagnostics";
 }
 
 /// <summary>
 /// The pipeline only: discovers [Network] types, parses each into a spec and diagnostics (<see cref="NetworkParser"/>),
-/// and emits each spec (<see cref="NetworkEmitter"/>). Source and diagnostics are separate outputs, so a diagnostic
+/// parses the user functions it names against the whole compilation (<see cref="FunctionResolver"/>: a function may
+/// live in another file), and emits each spec (<see cref="NetworkEmitter"/>). Source and diagnostics are separate outputs, so a diagnostic
 /// never defeats the cache of the source.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -33,7 +35,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 KnownNames.NetworkAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
                 static (ctx, ct) => NetworkParser.Parse(ctx, ct))
-            .WithTrackingName(StepNames.Parse);
+            .WithTrackingName(StepNames.Parse)
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => FunctionResolver.Resolve(pair.Left, pair.Right, ct))
+            .WithTrackingName(StepNames.ResolveFunctions);
 
         IncrementalValuesProvider<NetworkSpec> specs = results
             .Select(static (r, _) => r.Spec)

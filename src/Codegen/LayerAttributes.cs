@@ -99,18 +99,59 @@ public sealed class SoftmaxAttribute : LayerAttribute
 {
 }
 
-/// <summary>Base class of the loss attributes. A loss, if any, is the last attribute of a network.</summary>
+/// <summary>
+/// An elementwise activation written by the user: a static method <c>T F(T x)</c>, T the network's numeric type. The
+/// generator differentiates its body at compile time; see docs/derivatives.md for what the body may contain.
+/// </summary>
+/// <example><c>[Activation(nameof(Swish))]</c> with <c>static float Swish(float x) =&gt; x / (1 + MathF.Exp(-x));</c></example>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public abstract class LossAttribute : LayerAttribute
+public sealed class ActivationAttribute : LayerAttribute
 {
-    private protected LossAttribute()
+    /// <summary>Names a static method of the network type.</summary>
+    public ActivationAttribute(string methodName) => MethodName = methodName;
+
+    /// <summary>Names a static method of <paramref name="type"/>.</summary>
+    public ActivationAttribute(Type type, string methodName)
     {
+        Type = type;
+        MethodName = methodName;
     }
+
+    /// <summary>The type that declares the method; null for the network type itself.</summary>
+    public Type? Type { get; }
+
+    /// <summary>The method's name.</summary>
+    public string MethodName { get; }
+}
+
+/// <summary>
+/// A loss written by the user: a static method <c>T F(T output, T target)</c>; the network's loss is its mean over the
+/// outputs, ℓ = (1/n) Σⱼ F(ŷⱼ, yⱼ). The generator differentiates its body with respect to the output at compile time.
+/// Like every loss, it is the last attribute.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class LossAttribute : LayerAttribute
+{
+    /// <summary>Names a static method of the network type.</summary>
+    public LossAttribute(string methodName) => MethodName = methodName;
+
+    /// <summary>Names a static method of <paramref name="type"/>.</summary>
+    public LossAttribute(Type type, string methodName)
+    {
+        Type = type;
+        MethodName = methodName;
+    }
+
+    /// <summary>The type that declares the method; null for the network type itself.</summary>
+    public Type? Type { get; }
+
+    /// <summary>The method's name.</summary>
+    public string MethodName { get; }
 }
 
 /// <summary>Mean square error: ℓ = (1/n) Σ (ŷ − y)², n the output length (PyTorch's <c>MSELoss</c>).</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public sealed class MeanSquaredErrorAttribute : LossAttribute
+public sealed class MeanSquaredErrorAttribute : LayerAttribute
 {
 }
 
@@ -119,7 +160,7 @@ public sealed class MeanSquaredErrorAttribute : LossAttribute
 /// logits through log-sum-exp and the backward pass uses the fused gradient p·Σy − y (p − y for a target that sums to 1).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public sealed class CrossEntropyAttribute : LossAttribute
+public sealed class CrossEntropyAttribute : LayerAttribute
 {
 }
 
@@ -129,6 +170,6 @@ public sealed class CrossEntropyAttribute : LossAttribute
 /// gradient (p − y)/n.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public sealed class BinaryCrossEntropyAttribute : LossAttribute
+public sealed class BinaryCrossEntropyAttribute : LayerAttribute
 {
 }

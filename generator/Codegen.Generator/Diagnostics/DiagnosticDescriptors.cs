@@ -90,6 +90,26 @@ internal static class DiagnosticDescriptors
         "Network declares a member that Codegen generates",
         "'{0}' declares a member named '{1}', which Codegen generates for a network: rename it");
 
+    public static readonly DiagnosticDescriptor FunctionNotFound = Error(
+        "CG0017",
+        "Function not found",
+        "[{0}] of '{1}' names '{2}', but '{3}' has no static method of that name: declare 'static {4}' on '{3}', or name an existing method with nameof");
+
+    public static readonly DiagnosticDescriptor FunctionSignature = Error(
+        "CG0018",
+        "Function signature does not fit",
+        "[{0}] of '{1}' needs a method 'static {2}', but '{3}' is '{4}': change its signature to match (the network computes in {5})");
+
+    public static readonly DiagnosticDescriptor UnsupportedInFunction = Error(
+        "CG0019",
+        "Not differentiable by Codegen",
+        "'{0}' in '{1}' (used by [{2}] of '{3}'): {4}. A differentiable function is an expression body or a block of single-assignment locals and one return, built from its parameters, numeric literals and constants, + - * /, unary minus, c ? a : b with a comparison, Math/MathF functions and calls to other such methods; see docs/derivatives.md");
+
+    public static readonly DiagnosticDescriptor FunctionWithoutSource = Error(
+        "CG0020",
+        "Function has no source",
+        "[{0}] of '{1}' names '{2}', which is compiled in another assembly; Codegen differentiates source code: declare the method in this project");
+
     public static readonly DiagnosticDescriptor UnexpectedError = Error(
         "CG0099",
         "Codegen generator failed",

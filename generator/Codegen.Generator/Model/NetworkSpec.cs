@@ -52,5 +52,27 @@ internal sealed record NetworkSpec(
     public int OutputLength => Layers[Layers.Count - 1].OutputLength;
 }
 
-/// <summary>What the parser returns for one [Network] type: the spec (null when an error prevents it) and the diagnostics.</summary>
-internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>Whether a user function is an activation, f(x), or a per-element loss, L(o, t).</summary>
+internal enum FunctionRole
+{
+    Activation,
+    Loss,
+}
+
+/// <summary>
+/// A user-written function named by [Activation] or [Loss], to be parsed in the second stage of the pipeline, which
+/// sees the whole compilation (the method may live in another file, whose edits must reach this network).
+/// </summary>
+internal sealed record FunctionRequest(FunctionRole Role, string TypeMetadataName, string MethodName, LocationInfo? Location);
+
+/// <summary>
+/// What the parser returns for one [Network] type: the spec (null when an error prevents it), the diagnostics, and the
+/// user functions the spec refers to through <see cref="Pending"/> placeholders (request i is <c>Pending(i)</c>).
+/// </summary>
+internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<FunctionRequest> Requests)
+{
+    public ParseResult(NetworkSpec? spec, EquatableArray<DiagnosticInfo> diagnostics)
+        : this(spec, diagnostics, EquatableArray<FunctionRequest>.Empty)
+    {
+    }
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Codegen.Generator.Diagnostics;
@@ -40,9 +41,11 @@ internal static class NetworkParser
         Tanh,
         Softsign,
         Softmax,
+        Activation,
         MeanSquaredError,
         CrossEntropy,
         BinaryCrossEntropy,
+        Loss,
     }
 
     private sealed record LayerAttribute(Kind Kind, string Name, AttributeData Data, AttributeSyntax Syntax);
@@ -83,7 +86,8 @@ internal static class NetworkParser
 
         cancellationToken.ThrowIfCancellationRequested();
         List<LayerAttribute> attributes = ReadLayerAttributes(type, declaration, name, Report, cancellationToken);
-        (int inputLength, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, name, typeLocation, Report);
+        var requests = new List<FunctionRequest>();
+        (int inputLength, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, type, requests, typeLocation, Report);
 
         if (diagnostics.Count > 0)
         {
@@ -91,7 +95,7 @@ internal static class NetworkParser
         }
 
         var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, inputLength, layers.ToEquatableArray(), loss);
-        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, requests.ToEquatableArray());
     }
 
     private static void CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? at, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
@@ -223,15 +227,18 @@ internal static class NetworkParser
             KnownNames.MeanSquaredErrorAttribute => Kind.MeanSquaredError,
             KnownNames.CrossEntropyAttribute => Kind.CrossEntropy,
             KnownNames.BinaryCrossEntropyAttribute => Kind.BinaryCrossEntropy,
+            KnownNames.ActivationAttribute => Kind.Activation,
+            KnownNames.LossAttribute => Kind.Loss,
             _ => Kind.Other,
         };
     }
 
-    private static bool IsLoss(Kind kind) => kind is Kind.MeanSquaredError or Kind.CrossEntropy or Kind.BinaryCrossEntropy;
+    private static bool IsLoss(Kind kind) => kind is Kind.MeanSquaredError or Kind.CrossEntropy or Kind.BinaryCrossEntropy or Kind.Loss;
 
     private static (int InputLength, List<LayerSpec> Layers, LossSpec? Loss) BuildLayers(
-        List<LayerAttribute> attributes, string name, LocationInfo? typeLocation, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+        List<LayerAttribute> attributes, INamedTypeSymbol type, List<FunctionRequest> requests, LocationInfo? typeLocation, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
     {
+        string name = type.Name;
         var layers = new List<LayerSpec>();
         LossSpec? loss = null;
         LayerAttribute? lossAttribute = null;
@@ -320,6 +327,21 @@ internal static class NetworkParser
                 case Kind.Softmax:
                     layers.Add(new SoftmaxSpec("Softmax", length));
                     break;
+                case Kind.Activation:
+                    if (ReadFunction(a, type, FunctionRole.Activation, requests, report) is { } activation)
+                    {
+                        layers.Add(new ElementwiseSpec("Activation(" + activation.Method + ")", length, activation.Placeholder));
+                    }
+
+                    break;
+                case Kind.Loss:
+                    lossAttribute = a;
+                    if (ReadFunction(a, type, FunctionRole.Loss, requests, report) is { } lossFunction)
+                    {
+                        loss = new ElementwiseLossSpec("Loss(" + lossFunction.Method + ")", lossFunction.Placeholder);
+                    }
+
+                    break;
                 case Kind.MeanSquaredError:
                     lossAttribute = a;
                     loss = new ElementwiseLossSpec("MeanSquaredError", Builtins.SquaredError);
@@ -383,6 +405,40 @@ internal static class NetworkParser
         {
             report(DiagnosticDescriptors.TooLarge, at, new object[] { name, activations, "activation values", MaxElements });
         }
+    }
+
+    /// <summary>Reads [Activation(name)] or [Activation(typeof(T), name)] into a request; the spec holds a placeholder for it.</summary>
+    private static (string Method, Expr Placeholder)? ReadFunction(
+        LayerAttribute a, INamedTypeSymbol network, FunctionRole role, List<FunctionRequest> requests, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        LocationInfo? at = LocationInfo.From(a.Syntax);
+        ImmutableArray<TypedConstant> args = a.Data.ConstructorArguments;
+        INamedTypeSymbol? owner = args.Length == 2 ? args[0].Value as INamedTypeSymbol : network;
+        string? method = args.Length is 1 or 2 ? args[args.Length - 1].Value as string : null;
+        if (a.Data.AttributeConstructor is null || owner is null || string.IsNullOrEmpty(method) || owner.TypeKind == TypeKind.Error)
+        {
+            report(DiagnosticDescriptors.InvalidArgument, at, new object[]
+            {
+                a.Name, network.Name, "name a static method, as in [" + a.Name + "(nameof(F))] or [" + a.Name + "(typeof(Functions), nameof(Functions.F))]; got '" + a.Syntax + "'",
+            });
+            return null;
+        }
+
+        requests.Add(new FunctionRequest(role, MetadataName(owner), method!, at));
+        return (method!, new Pending(requests.Count - 1));
+    }
+
+    /// <summary>The name <see cref="Compilation.GetTypeByMetadataName"/> finds a type by: Namespace.Outer+Inner`1.</summary>
+    private static string MetadataName(INamedTypeSymbol type)
+    {
+        string name = type.MetadataName;
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            name = outer.MetadataName + "+" + name;
+            type = outer;
+        }
+
+        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
     }
 
     private static int? ReadInt(LayerAttribute a, string parameter, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)

@@ -9,6 +9,9 @@ namespace Codegen.Generator.Symbolic;
 /// </summary>
 internal static class Differentiator
 {
+    // ln 2 and ln 10 as the nearest doubles, written out so that no platform's Math.Log decides them.
+    private const double Ln2 = 0.69314718055994531, Ln10 = 2.3025850929940459;
+
     public static Expr Derive(Expr e, string variable) => Simplifier.Simplify(D(e, variable));
 
     private static Expr D(Expr e, string v)
@@ -45,6 +48,12 @@ internal static class Differentiator
             UnaryOp.Sigmoid => u * (new Num(1) - u),                 // σ′ = σ (1 − σ)
             UnaryOp.Sin => new Unary(UnaryOp.Cos, a),
             UnaryOp.Cos => -new Unary(UnaryOp.Sin, a),
+            UnaryOp.Log2 => new Num(1) / (new Num(Ln2) * a),          // (log₂ u)′ = u′ / (u ln 2)
+            UnaryOp.Log10 => new Num(1) / (new Num(Ln10) * a),        // (log₁₀ u)′ = u′ / (u ln 10)
+            UnaryOp.Cbrt => new Num(1) / (new Num(3) * u * u),        // (∛u)′ = u′ / (3 ∛u²)
+            UnaryOp.Sinh => new Unary(UnaryOp.Cosh, a),
+            UnaryOp.Cosh => new Unary(UnaryOp.Sinh, a),
+            UnaryOp.Atan => new Num(1) / (new Num(1) + (a * a)),
             _ => throw new NotSupportedException("Cannot differentiate " + u.Op),
         };
         return outer * du;

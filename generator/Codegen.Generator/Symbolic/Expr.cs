@@ -38,6 +38,12 @@ internal enum UnaryOp
     Sigmoid,
     Sin,
     Cos,
+    Log2,
+    Log10,
+    Cbrt,
+    Sinh,
+    Cosh,
+    Atan,
 }
 
 internal sealed record Unary(UnaryOp Op, Expr Arg) : Expr;
@@ -65,6 +71,12 @@ internal enum Comparison
 
 /// <summary><c>Left op Right ? WhenTrue : WhenFalse</c>.</summary>
 internal sealed record Conditional(Comparison Op, Expr Left, Expr Right, Expr WhenTrue, Expr WhenFalse) : Expr;
+
+/// <summary>
+/// A placeholder for a user-written function that the second stage of the pipeline has not resolved yet. It never
+/// reaches the emitter: a spec that still holds one is not emitted.
+/// </summary>
+internal sealed record Pending(int Index) : Expr;
 
 /// <summary>Constructors that read like the formulas they build.</summary>
 internal static class E

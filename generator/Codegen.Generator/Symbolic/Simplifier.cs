@@ -77,6 +77,7 @@ internal static class Simplifier
                 if (r is Unary { Op: UnaryOp.Negate } nr) return l - nr.Arg;
                 if (l is Unary { Op: UnaryOp.Negate } nl) return r - nl.Arg;
                 if (r is Num { Value: < 0 } negative) return l - new Num(-negative.Value);
+                if (l.Equals(r)) return new Num(2) * l;
                 return b;
             case BinaryOp.Subtract:
                 if (IsNum(r, 0)) return l;
@@ -104,6 +105,12 @@ internal static class Simplifier
                 if (r is Binary { Op: BinaryOp.Multiply, Left: Num k3 } inner2 && l is not Num) return k3 * (l * inner2.Right);
                 return b;
             case BinaryOp.Divide:
+                // 1 / (1 + exp(−u)) is σ(u): its derivative is then σ(1 − σ), which reuses the value Forward kept.
+                if (IsNum(l, 1) && r is Binary { Op: BinaryOp.Add, Left: Num { Value: 1 }, Right: Unary { Op: UnaryOp.Exp, Arg: Unary { Op: UnaryOp.Negate } e } })
+                {
+                    return E.Sigmoid(e.Arg);
+                }
+
                 if (IsNum(r, 1)) return l;
                 if (IsNum(l, 0)) return 0;
                 if (l is Unary { Op: UnaryOp.Negate } dl) return -(dl.Arg / r);
