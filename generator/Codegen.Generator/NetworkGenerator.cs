@@ -63,17 +63,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static void Emit(SourceProductionContext context, NetworkSpec spec)
     {
-        string source;
         try
         {
-            source = NetworkEmitter.Emit(spec);
+            context.AddSource(spec.Hierarchy.HintName + ".g.cs", NetworkEmitter.Emit(spec));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnexpectedError, Location.None, spec.Hierarchy.HintName, ex.GetType().Name + ": " + ex.Message));
-            return;
         }
-
-        context.AddSource(spec.Hierarchy.HintName + ".g.cs", source);
     }
 }

@@ -28,7 +28,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedTypeKind = Error(
         "CG0004",
         "Network type must be an instantiable class or struct",
-        "[Network] type '{0}' is {1}; a network must be a non-static, non-abstract partial class or struct");
+        "[Network] type '{0}' is {1}; a network must be a non-static, non-abstract, non-file-local partial class or struct");
 
     public static readonly DiagnosticDescriptor MissingInput = Error(
         "CG0005",
@@ -88,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberConflict = Error(
         "CG0016",
         "Network declares a member that Codegen generates",
-        "'{0}' declares a member named '{1}', which Codegen generates for a network: rename it");
+        "'{0}' declares a member named '{1}', which Codegen generates for a network (public: InputLength, OutputLength, ParameterCount, DefaultSeed, Parameters, Gradients, Forward, Backward, ZeroGradients, Step, InitializeParameters; private: _parameters, _gradients, _x, _yN, _gN, _hasForward, WN, BN, LossAndGradient, BackPropagate): rename it");
 
     public static readonly DiagnosticDescriptor FunctionNotFound = Error(
         "CG0017",
@@ -110,11 +110,16 @@ internal static class DiagnosticDescriptors
         "Function has no source",
         "[{0}] of '{1}' names '{2}', which is compiled in another assembly; Codegen differentiates source code: declare the method in this project");
 
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error(
+        "CG0021",
+        "Network has a primary constructor",
+        "'{0}' has a primary constructor, but Codegen generates the parameterless constructor that allocates the buffers, and it could not call yours: remove the parameter list and declare an ordinary constructor that calls this()");
+
     public static readonly DiagnosticDescriptor UnexpectedError = Error(
         "CG0099",
         "Codegen generator failed",
         "Codegen could not generate '{0}' because of an unexpected error: {1}. Please report this with the declaration that caused it.");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant());
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

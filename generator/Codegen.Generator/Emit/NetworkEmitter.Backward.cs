@@ -28,7 +28,7 @@ internal sealed partial class NetworkEmitter
             _w.OpenBlock("public " + _t + " Backward(" + _readOnlySpan + " target" + (withInputGradient ? ", " + _span + " inputGradient" : string.Empty) + ")");
             BackwardChecks(withInputGradient);
             EmitLengthCheck("target", "OutputLength");
-            _w.WriteLine(_t + " loss = LossAndGradient(target, " + (withInputGradient ? "inputGradient" : "default") + ");");
+            _w.WriteLine(_t + " loss = LossAndGradient(target" + LossInputGradientArgument(withInputGradient) + ");");
             _w.WriteLine("BackPropagate(" + (withInputGradient ? "inputGradient" : "default") + ");");
             _w.WriteLine("return loss;");
             _w.CloseBlock();
@@ -53,9 +53,9 @@ internal sealed partial class NetworkEmitter
                 _w.OpenBlock("public " + _t + " Backward(int label" + (withInputGradient ? ", " + _span + " inputGradient" : string.Empty) + ")");
                 BackwardChecks(withInputGradient);
                 _w.OpenBlock("if ((uint)label >= OutputLength)");
-                _w.WriteLine("CodegenThrow.LabelOutOfRange(label, OutputLength);");
+                _w.WriteLine("global::CodegenThrow.LabelOutOfRange(label, OutputLength);");
                 _w.CloseBlock();
-                _w.WriteLine(_t + " loss = LossAndGradient(label, " + (withInputGradient ? "inputGradient" : "default") + ");");
+                _w.WriteLine(_t + " loss = LossAndGradient(label" + LossInputGradientArgument(withInputGradient) + ");");
                 _w.WriteLine("BackPropagate(" + (withInputGradient ? "inputGradient" : "default") + ");");
                 _w.WriteLine("return loss;");
                 _w.CloseBlock();
@@ -72,11 +72,15 @@ internal sealed partial class NetworkEmitter
         EmitBackPropagate();
     }
 
+    /// <summary>The loss writes the input gradient itself only when it is fused with the first layer.</summary>
+    private string LossInputGradientArgument(bool withInputGradient) =>
+        _plan.LossStart == 0 ? ", " + (withInputGradient ? "inputGradient" : "default") : string.Empty;
+
     private void BackwardChecks(bool withInputGradient)
     {
         EmitConstructedCheck();
-        _w.OpenBlock("if (!_hasForward)");
-        _w.WriteLine("CodegenThrow.NoForward();");
+        _w.OpenBlock("if (!" + HasForward + ")");
+        _w.WriteLine("global::CodegenThrow.NoForward();");
         _w.CloseBlock();
         if (withInputGradient)
         {
@@ -92,7 +96,7 @@ internal sealed partial class NetworkEmitter
         int n = _plan.Spec.OutputLength;
         int last = _plan.LayerCount;
         _w.WriteLine(GeneratedCode);
-        _w.OpenBlock("private " + _t + " LossAndGradient(" + (label ? "int label" : _readOnlySpan + " target") + ", " + _span + " inputGradient)");
+        _w.OpenBlock("private " + _t + " LossAndGradient(" + (label ? "int label" : _readOnlySpan + " target") + (_plan.LossStart == 0 ? ", " + _span + " inputGradient" : string.Empty) + ")");
         _w.WriteLine(_t + " loss = " + Lit(0) + ";");
         switch (loss)
         {
@@ -246,7 +250,7 @@ internal sealed partial class NetworkEmitter
         Declare("g", "_gradients");
         Loop("i", _plan.ParameterCount, false, i => _w.WriteLine("p[i] -= learningRate * g[i];"));
         _w.WriteLine("global::System.Array.Clear(_gradients);");
-        _w.WriteLine("_hasForward = false;");
+        _w.WriteLine(HasForward + " = false;");
         _w.CloseBlock();
     }
 }

@@ -46,7 +46,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
         if (_plan.HasLoss)
         {
-            _w.WriteLine("_hasForward = true;");
+            _w.WriteLine(HasForward + " = true;");
         }
 
         _w.CloseBlock();

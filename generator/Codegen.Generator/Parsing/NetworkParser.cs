@@ -26,6 +26,27 @@ internal static class NetworkParser
         "Backward", "ZeroGradients", "Step", "InitializeParameters",
     };
 
+    /// <summary>
+    /// Whether a user member would clash with a generated one: a public member, a private field, constant or nested type
+    /// (_x, _y3, _g3, W1, B1Length, CodegenThrow…), or a private method with the generated one's parameter count.
+    /// </summary>
+    private static bool IsGeneratedName(ISymbol member)
+    {
+        string n = member.Name;
+        if (GeneratedMemberNames.Contains(n))
+        {
+            return true;
+        }
+
+        if (member is IMethodSymbol method)
+        {
+            return (n == "BackPropagate" && method.Parameters.Length == 1) || (n == "LossAndGradient" && method.Parameters.Length is 1 or 2);
+        }
+
+        return n is "_parameters" or "_gradients" or "_x" or "_hasForward" or "CodegenThrow" or "BackPropagate" or "LossAndGradient"
+            || System.Text.RegularExpressions.Regex.IsMatch(n, "^(_[yg][0-9]+|[WB][0-9]+(Length)?)$");
+    }
+
     /// <summary>The most elements (parameters, or activations) one generated network may hold.</summary>
     internal const long MaxElements = 1L << 28;
 
@@ -124,7 +145,12 @@ internal static class NetworkParser
             }
         }
 
-        string? kind = type.IsStatic ? "static" : type.IsAbstract ? "abstract" : type.TypeKind is TypeKind.Class or TypeKind.Struct ? null : "an " + type.TypeKind.ToString().ToLowerInvariant();
+        string? kind = type.TypeKind is not (TypeKind.Class or TypeKind.Struct) ? "an " + type.TypeKind.ToString().ToLowerInvariant()
+            : type.IsRecord ? "a record (its 'with' copies and value equality would share the network's buffers: use a class or a struct)"
+            : type.IsStatic ? "static"
+            : type.IsAbstract ? "abstract"
+            : type.IsFileLocal ? "file-local (the generated part, in another file, would declare another type)"
+            : null;
         if (kind is not null)
         {
             report(DiagnosticDescriptors.UnsupportedTypeKind, at, new object[] { name, kind });
@@ -135,12 +161,14 @@ internal static class NetworkParser
             report(DiagnosticDescriptors.ConstructorConflict, at, new object[] { name });
         }
 
-        foreach (string member in GeneratedMemberNames)
+        if (!type.IsRecord && type.InstanceConstructors.Any(c => c.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax)))
         {
-            if (type.GetMembers(member).Any(m => !m.IsImplicitlyDeclared))
-            {
-                report(DiagnosticDescriptors.MemberConflict, at, new object[] { name, member });
-            }
+            report(DiagnosticDescriptors.PrimaryConstructor, at, new object[] { name });
+        }
+
+        foreach (string member in type.GetMembers().Where(m => !m.IsImplicitlyDeclared && IsGeneratedName(m)).Select(m => m.Name).Distinct())
+        {
+            report(DiagnosticDescriptors.MemberConflict, at, new object[] { name, member });
         }
     }
 
@@ -257,6 +285,7 @@ internal static class NetworkParser
                 {
                     report(DiagnosticDescriptors.InputNotFirst, at, new object[] { name, attributes[i - 1].Name });
                     shapesKnown = false;
+                    inputSeen = true; // reported once, as misplaced, not again as missing
                     continue;
                 }
 
@@ -309,11 +338,11 @@ internal static class NetworkParser
                     break;
                 case Kind.LeakyReLU:
                     double slope = ReadDouble(a, 0.01, "slope", name, report);
-                    layers.Add(new ElementwiseSpec("LeakyReLU(" + Printer.Number(slope) + ")", length, Builtins.LeakyReLU(slope)));
+                    layers.Add(new ElementwiseSpec("LeakyReLU(" + Printer.Number(slope) + ")", length, Simplifier.Simplify(Builtins.LeakyReLU(slope))));
                     break;
                 case Kind.ELU:
                     double alpha = ReadDouble(a, 1.0, "alpha", name, report);
-                    layers.Add(new ElementwiseSpec("ELU(" + Printer.Number(alpha) + ")", length, Builtins.Elu(alpha)));
+                    layers.Add(new ElementwiseSpec("ELU(" + Printer.Number(alpha) + ")", length, Simplifier.Simplify(Builtins.Elu(alpha))));
                     break;
                 case Kind.Sigmoid:
                     layers.Add(new ElementwiseSpec("Sigmoid", length, Builtins.Sigmoid));
@@ -344,7 +373,7 @@ internal static class NetworkParser
                     break;
                 case Kind.MeanSquaredError:
                     lossAttribute = a;
-                    loss = new ElementwiseLossSpec("MeanSquaredError", Builtins.SquaredError);
+                    loss = new ElementwiseLossSpec("MeanSquaredError", Simplifier.Simplify(Builtins.SquaredError));
                     break;
                 case Kind.CrossEntropy:
                     lossAttribute = a;

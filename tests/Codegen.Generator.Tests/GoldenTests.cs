@@ -1,0 +1,192 @@
+using System.Globalization;
+using Codegen.Generator.Tests.TestHelpers;
+using Xunit;
+
+namespace Codegen.Generator.Tests;
+
+/// <summary>
+/// The emitter's output for representative networks, compared with Baselines/&lt;TestName&gt;/. Each test also checks
+/// that the generated code compiles cleanly and that an unrelated edit leaves every pipeline step cached.
+/// To accept a change: <c>CODEGEN_ACCEPT=1 dotnet test tests/Codegen.Generator.Tests</c>, then review the diff.
+/// </summary>
+public sealed class GoldenTests
+{
+    internal const string IrisNet = """
+        using Codegen;
+
+        namespace Demo;
+
+        [Network]
+        [Input(4)]
+        [Dense(16), ReLU]
+        [Dense(3), Softmax]
+        [CrossEntropy]
+        public partial class IrisNet;
+        """;
+
+    internal const string RegressionNet = """
+        using Codegen;
+
+        namespace Demo.Regression
+        {
+            /// <summary>Every elementwise activation but the ones a classifier uses, in double precision.</summary>
+            [Network(Precision = Precision.Double)]
+            [Input(3)]
+            [Dense(5), Tanh]
+            [Dense(4), ELU]
+            [Dense(4), LeakyReLU(0.2)]
+            [Dense(3), Softsign]
+            [Dense(2)]
+            [MeanSquaredError]
+            public partial class RegressionNet
+            {
+                public double Predict(double a, double b, double c)
+                {
+                    System.Span<double> output = stackalloc double[OutputLength];
+                    Forward(new[] { a, b, c }, output);
+                    return output[0];
+                }
+            }
+        }
+        """;
+
+    internal const string NestedStruct = """
+        using Codegen;
+
+        namespace Demo.Nested;
+
+        public partial class Models
+        {
+            [Network]
+            [Input(5)]
+            [Dense(4), Sigmoid]
+            [Dense(2), Sigmoid]
+            [BinaryCrossEntropy]
+            internal partial struct SpamFilter
+            {
+            }
+        }
+        """;
+
+    internal const string InferenceOnly = """
+        using Codegen;
+
+        [Network]
+        [Input(6)]
+        [Dense(5), ReLU]
+        [Dense(3), Sigmoid]
+        internal partial class Scorer;
+        """;
+
+    internal const string DigitsNet = """
+        using Codegen;
+
+        namespace Demo.Digits;
+
+        [Network]
+        [Input(64)]
+        [Dense(32), ReLU]
+        [Dense(10), Softmax]
+        [CrossEntropy]
+        public partial class DigitsNet;
+        """;
+
+    [Fact]
+    public void Iris() => Check(IrisNet);
+
+    [Fact]
+    public void DoubleRegression() => Check(RegressionNet);
+
+    [Fact]
+    public void NestedPartialStruct() => Check(NestedStruct);
+
+    [Fact]
+    public void InferenceOnlyInGlobalNamespace() => Check(InferenceOnly);
+
+    [Fact]
+    public void Digits()
+    {
+        GeneratorOutput output = Check(DigitsNet);
+
+        // 64 → 32 is too large to unroll: the Dense blocks are loops.
+        string code = output.Sources["Demo.Digits.DigitsNet.g.cs"];
+        Assert.Contains("for (int j = 0; j < 32; j++)", code, System.StringComparison.Ordinal);
+        Assert.Contains("for (int k = 0; k < 64; k++)", code, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoNetworksInOneFile()
+    {
+        // Same type name in two places: the hint names (and so the generated files) stay distinct.
+        Check("""
+            using Codegen;
+
+            namespace First
+            {
+                [Network]
+                [Input(2)]
+                [Dense(1)]
+                [MeanSquaredError]
+                public partial class Net;
+            }
+
+            namespace Second
+            {
+                public partial class Outer
+                {
+                    [Network]
+                    [Input(2)]
+                    [Dense(1)]
+                    public partial class Net;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public void InvalidNetworksReportDiagnostics()
+    {
+        // The golden helper also records diagnostics; nothing is generated for a network with an error.
+        const string source = """
+            using Codegen;
+
+            namespace Demo.Invalid;
+
+            [Network]
+            [Input(4)]
+            [Dense(3)]
+            [CrossEntropy]
+            public partial class NoSoftmax;
+
+            [Network]
+            [Dense(3)]
+            public class NotPartialNoInput;
+            """;
+        GeneratorOutput output = GeneratorDriverHelper.Run(source);
+        Assert.Empty(output.Sources);
+        GoldenFile.Verify(output);
+        GeneratorDriverHelper.AssertCached(source);
+    }
+
+    [Fact]
+    public void OutputDoesNotDependOnCulture()
+    {
+        string expected = GeneratorDriverHelper.RunValid(RegressionNet).Sources["Demo.Regression.RegressionNet.g.cs"];
+        foreach (CultureInfo culture in TestCultures.All())
+        {
+            using (TestCultures.Use(culture))
+            {
+                string actual = GeneratorDriverHelper.RunValid(RegressionNet).Sources["Demo.Regression.RegressionNet.g.cs"];
+                Assert.True(expected == actual, $"Under {culture.Name}: {GoldenFile.FirstDifference(expected, actual)}");
+            }
+        }
+    }
+
+    private static GeneratorOutput Check(string source, [System.Runtime.CompilerServices.CallerMemberName] string testName = "")
+    {
+        GeneratorOutput output = GeneratorDriverHelper.RunValid(source);
+        GoldenFile.Verify(output, testName);
+        GeneratorDriverHelper.AssertCached(source);
+        return output;
+    }
+}
