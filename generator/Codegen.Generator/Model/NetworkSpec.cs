@@ -61,9 +61,11 @@ internal enum FunctionRole
 
 /// <summary>
 /// A user-written function named by [Activation] or [Loss], to be parsed in the second stage of the pipeline, which
-/// sees the whole compilation (the method may live in another file, whose edits must reach this network).
+/// sees the whole compilation (the method may live in another file, whose edits must reach this network). It holds no
+/// source position, so that an edit that only moves text leaves this stage's output equal: the attribute is found
+/// again, for diagnostics, as attribute number <paramref name="AttributeOrdinal"/> of the network type.
 /// </summary>
-internal sealed record FunctionRequest(FunctionRole Role, string TypeMetadataName, string MethodName, LocationInfo? Location);
+internal sealed record FunctionRequest(FunctionRole Role, string TypeMetadataName, string MethodName, string NetworkMetadataName, int AttributeOrdinal);
 
 /// <summary>
 /// What the parser returns for one [Network] type: the spec (null when an error prevents it), the diagnostics, and the

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Codegen.Generator.Diagnostics;
@@ -32,10 +33,37 @@ internal sealed class FunctionParser
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
     private readonly Stack<IMethodSymbol> _inlining = new();
+    private readonly LocationInfo? _attributeLocation;
+    private NumericType _numeric;
+
+    /// <summary>
+    /// A constant as the network will use it: in a float network, rounded to float and read back from its shortest
+    /// text, so 0.9f shows as 0.9 in the generated remarks rather than as 0.8999999761581421.
+    /// </summary>
+    private double Constant(double value)
+    {
+        if (_numeric != NumericType.Float || double.IsNaN(value) || double.IsInfinity(value))
+        {
+            return value;
+        }
+
+        string text = Printer.Literal(value, NumericType.Float);
+        return double.Parse(text.Substring(0, text.Length - 1), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Where the [Activation] or [Loss] attribute of a request is written, found again from the compilation.</summary>
+    private static LocationInfo? AttributeLocation(Compilation compilation, FunctionRequest request, CancellationToken cancellationToken)
+    {
+        ImmutableArray<AttributeData> attributes = compilation.GetTypeByMetadataName(request.NetworkMetadataName)?.GetAttributes() ?? ImmutableArray<AttributeData>.Empty;
+        return request.AttributeOrdinal < attributes.Length
+            ? LocationInfo.From(attributes[request.AttributeOrdinal].ApplicationSyntaxReference?.GetSyntax(cancellationToken))
+            : null;
+    }
 
     private FunctionParser(Compilation compilation, FunctionRequest request, string networkName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         _compilation = compilation;
+        _attributeLocation = AttributeLocation(compilation, request, cancellationToken);
         _request = request;
         _networkName = networkName;
         _diagnostics = diagnostics;
@@ -51,12 +79,13 @@ internal sealed class FunctionParser
         string t = numeric == NumericType.Float ? "float" : "double";
         string attribute = request.Role == FunctionRole.Activation ? "Activation" : "Loss";
         string wanted = request.Role == FunctionRole.Activation ? t + " " + request.MethodName + "(" + t + " x)" : t + " " + request.MethodName + "(" + t + " output, " + t + " target)";
+        LocationInfo? at = AttributeLocation(compilation, request, cancellationToken);
         INamedTypeSymbol? type = compilation.GetTypeByMetadataName(request.TypeMetadataName);
         IMethodSymbol[] candidates = type?.GetMembers(request.MethodName).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToArray() ?? Array.Empty<IMethodSymbol>();
         string typeName = type?.Name ?? request.TypeMetadataName;
         if (candidates.Length == 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionNotFound, request.Location, attribute, networkName, request.MethodName, typeName, wanted));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionNotFound, at, attribute, networkName, request.MethodName, typeName, wanted));
             return null;
         }
 
@@ -68,13 +97,13 @@ internal sealed class FunctionParser
         if (method is null)
         {
             IMethodSymbol shown = candidates[0];
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionSignature, request.Location, attribute, networkName, wanted, request.MethodName,
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionSignature, at, attribute, networkName, wanted, request.MethodName,
                 shown.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat.AddMemberOptions(SymbolDisplayMemberOptions.IncludeModifiers | SymbolDisplayMemberOptions.IncludeType | SymbolDisplayMemberOptions.IncludeParameters)
                     .AddParameterOptions(SymbolDisplayParameterOptions.IncludeName | SymbolDisplayParameterOptions.IncludeParamsRefOut)), t));
             return null;
         }
 
-        var parser = new FunctionParser(compilation, request, networkName, diagnostics, cancellationToken);
+        var parser = new FunctionParser(compilation, request, networkName, diagnostics, cancellationToken) { _numeric = numeric };
         string[] variables = request.Role == FunctionRole.Activation ? new[] { "x" } : new[] { "o", "t" };
         Expr? body = parser.Method(method, variables.Select(v => (Expr)new Var(v)).ToArray(), null);
         return body is null ? null : Simplifier.Simplify(body);
@@ -106,7 +135,7 @@ internal sealed class FunctionParser
                 return Fail(callSite, "'" + method.Name + "' is compiled in another assembly, so its body cannot be differentiated");
             }
 
-            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionWithoutSource, _request.Location, _request.Role == FunctionRole.Activation ? "Activation" : "Loss", _networkName, method.Name));
+            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FunctionWithoutSource, _attributeLocation, _request.Role == FunctionRole.Activation ? "Activation" : "Loss", _networkName, method.Name));
             return null;
         }
 
@@ -211,7 +240,7 @@ internal sealed class FunctionParser
             Optional<object?> constant = model.GetConstantValue(e);
             if (constant.HasValue && constant.Value is double or float or int or long or short or byte or sbyte or uint or ulong or ushort or decimal)
             {
-                return new Num(Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture));
+                return new Num(parser.Constant(Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture)));
             }
 
             switch (e)

@@ -58,7 +58,7 @@ internal static class FunctionResolver
         }
         catch (Exception ex)
         {
-            var info = DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedError, result.Requests[0].Location, spec.Hierarchy.Target.Name, ex.GetType().Name + ": " + ex.Message);
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedError, null, spec.Hierarchy.Target.Name, ex.GetType().Name + ": " + ex.Message);
             return new ParseResult(null, new[] { info }.ToEquatableArray());
         }
     }

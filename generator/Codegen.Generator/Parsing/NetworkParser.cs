@@ -69,7 +69,7 @@ internal static class NetworkParser
         Loss,
     }
 
-    private sealed record LayerAttribute(Kind Kind, string Name, AttributeData Data, AttributeSyntax Syntax);
+    private sealed record LayerAttribute(Kind Kind, string Name, AttributeData Data, AttributeSyntax Syntax, int Ordinal);
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -203,8 +203,10 @@ internal static class NetworkParser
         INamedTypeSymbol type, TypeDeclarationSyntax declaration, string name, Action<DiagnosticDescriptor, LocationInfo?, object[]> report, CancellationToken cancellationToken)
     {
         var result = new List<LayerAttribute>();
-        foreach (AttributeData data in type.GetAttributes())
+        ImmutableArray<AttributeData> all = type.GetAttributes();
+        for (int ordinal = 0; ordinal < all.Length; ordinal++)
         {
+            AttributeData data = all[ordinal];
             cancellationToken.ThrowIfCancellationRequested();
             Kind kind = KindOf(data.AttributeClass);
             if (kind == Kind.Other || data.ApplicationSyntaxReference is not { } reference)
@@ -227,7 +229,7 @@ internal static class NetworkParser
                 continue;
             }
 
-            result.Add(new LayerAttribute(kind, display, data, syntax));
+            result.Add(new LayerAttribute(kind, display, data, syntax, ordinal));
         }
 
         result.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
@@ -453,12 +455,12 @@ internal static class NetworkParser
             return null;
         }
 
-        requests.Add(new FunctionRequest(role, MetadataName(owner), method!, at));
+        requests.Add(new FunctionRequest(role, MetadataName(owner), method!, MetadataName(network), a.Ordinal));
         return (method!, new Pending(requests.Count - 1));
     }
 
     /// <summary>The name <see cref="Compilation.GetTypeByMetadataName"/> finds a type by: Namespace.Outer+Inner`1.</summary>
-    private static string MetadataName(INamedTypeSymbol type)
+    internal static string MetadataName(INamedTypeSymbol type)
     {
         string name = type.MetadataName;
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
