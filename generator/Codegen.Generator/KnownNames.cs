@@ -20,6 +20,13 @@ internal static class KnownNames
     public const string MeanSquaredErrorAttribute = "Codegen.MeanSquaredErrorAttribute";
     public const string CrossEntropyAttribute = "Codegen.CrossEntropyAttribute";
     public const string BinaryCrossEntropyAttribute = "Codegen.BinaryCrossEntropyAttribute";
+    public const string Conv2DAttribute = "Codegen.Conv2DAttribute";
+    public const string ConvTranspose2DAttribute = "Codegen.ConvTranspose2DAttribute";
+    public const string MaxPool2DAttribute = "Codegen.MaxPool2DAttribute";
+    public const string AvgPool2DAttribute = "Codegen.AvgPool2DAttribute";
+    public const string MaxUnpool2DAttribute = "Codegen.MaxUnpool2DAttribute";
+    public const string FlattenAttribute = "Codegen.FlattenAttribute";
+    public const string DropoutAttribute = "Codegen.DropoutAttribute";
     public const string ActivationAttribute = "Codegen.ActivationAttribute";
     public const string LossAttribute = "Codegen.LossAttribute";
 

@@ -12,15 +12,42 @@ public abstract class LayerAttribute : Attribute
     }
 }
 
-/// <summary>The network's input: a vector of <see cref="Length"/> features. Must be the first layer attribute.</summary>
+/// <summary>
+/// The network's input: a vector of <see cref="Length"/> features, or an image of <see cref="Channels"/>×<see cref="Height"/>×<see cref="Width"/>
+/// values (CHW, row-major, as PyTorch). Must be the first layer attribute.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class InputAttribute : LayerAttribute
 {
     /// <summary>Declares an input of <paramref name="length"/> features.</summary>
-    public InputAttribute(int length) => Length = length;
+    public InputAttribute(int length)
+    {
+        Length = length;
+        Channels = length;
+        Height = 1;
+        Width = 1;
+    }
 
-    /// <summary>The number of input features.</summary>
+    /// <summary>Declares an image input of <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/> values.</summary>
+    public InputAttribute(int channels, int height, int width)
+    {
+        Channels = channels;
+        Height = height;
+        Width = width;
+        Length = channels * height * width;
+    }
+
+    /// <summary>The number of input values.</summary>
     public int Length { get; }
+
+    /// <summary>The number of channels (the length, for a vector).</summary>
+    public int Channels { get; }
+
+    /// <summary>The height (1 for a vector).</summary>
+    public int Height { get; }
+
+    /// <summary>The width (1 for a vector).</summary>
+    public int Width { get; }
 }
 
 /// <summary>
@@ -172,4 +199,135 @@ public sealed class CrossEntropyAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class BinaryCrossEntropyAttribute : LayerAttribute
 {
+}
+
+/// <summary>
+/// A 2-D convolution (cross-correlation, as PyTorch's <c>Conv2d</c>) over a C×H×W input: <see cref="Filters"/> output
+/// channels, each the sum over input channels of a <see cref="KernelHeight"/>×<see cref="KernelWidth"/> kernel slid with
+/// <see cref="Stride"/> over the input padded with <see cref="Padding"/> zeros. Weights [filters, inChannels, kH, kW],
+/// then bias [filters]. The output is (H + 2P − kH)/S + 1 high, which must be a whole number.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute : LayerAttribute
+{
+    /// <summary>Declares a convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
+    public Conv2DAttribute(int filters, int kernelSize)
+    {
+        Filters = filters;
+        KernelSize = kernelSize;
+    }
+
+    /// <summary>The number of output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>The side of a square kernel.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The kernel's height, when it is not square (0: <see cref="KernelSize"/>).</summary>
+    public int KernelHeight { get; set; }
+
+    /// <summary>The kernel's width, when it is not square (0: <see cref="KernelSize"/>).</summary>
+    public int KernelWidth { get; set; }
+
+    /// <summary>The step between kernel positions, 1 by default.</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Zeros added on every side of the input, 0 by default.</summary>
+    public int Padding { get; set; }
+}
+
+/// <summary>
+/// A transposed convolution (PyTorch's <c>ConvTranspose2d</c>, TinyNet's deconvolution): the gradient of a convolution
+/// with respect to its input, used to upsample. Weights [inChannels, filters, kH, kW], then bias [filters]. The output
+/// is (H − 1)·S − 2P + kH high.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class ConvTranspose2DAttribute : LayerAttribute
+{
+    /// <summary>Declares a transposed convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
+    public ConvTranspose2DAttribute(int filters, int kernelSize)
+    {
+        Filters = filters;
+        KernelSize = kernelSize;
+    }
+
+    /// <summary>The number of output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>The side of a square kernel.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The kernel's height, when it is not square (0: <see cref="KernelSize"/>).</summary>
+    public int KernelHeight { get; set; }
+
+    /// <summary>The kernel's width, when it is not square (0: <see cref="KernelSize"/>).</summary>
+    public int KernelWidth { get; set; }
+
+    /// <summary>The step between input positions in the output, 1 by default.</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Rows and columns removed from every side of the output, 0 by default.</summary>
+    public int Padding { get; set; }
+}
+
+/// <summary>
+/// Max pooling: the largest value of each <see cref="Size"/>×<see cref="Size"/> window, windows <see cref="Stride"/>
+/// apart (<see cref="Size"/> by default). Backward routes the gradient to the position that won; on ties, the first
+/// in row-major order.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPool2DAttribute : LayerAttribute
+{
+    /// <summary>Declares max pooling over <paramref name="size"/>×<paramref name="size"/> windows.</summary>
+    public MaxPool2DAttribute(int size) => Size = size;
+
+    /// <summary>The window's side.</summary>
+    public int Size { get; }
+
+    /// <summary>The step between windows (0: <see cref="Size"/>).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>Average pooling: the mean of each <see cref="Size"/>×<see cref="Size"/> window, windows <see cref="Stride"/> apart.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPool2DAttribute : LayerAttribute
+{
+    /// <summary>Declares average pooling over <paramref name="size"/>×<paramref name="size"/> windows.</summary>
+    public AvgPool2DAttribute(int size) => Size = size;
+
+    /// <summary>The window's side.</summary>
+    public int Size { get; }
+
+    /// <summary>The step between windows (0: <see cref="Size"/>).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>
+/// Undoes the nearest preceding <see cref="MaxPool2DAttribute"/> (TinyNet's unpooling): each value goes back to the
+/// position that won its window, every other position is zero. The output has the shape of that pooling's input.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class MaxUnpool2DAttribute : LayerAttribute
+{
+}
+
+/// <summary>Turns a C×H×W shape into a vector of C·H·W values (row-major, as PyTorch's <c>flatten</c>). Required before a Dense layer.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class FlattenAttribute : LayerAttribute
+{
+}
+
+/// <summary>
+/// Inverted dropout: while the network's <c>Training</c> property is true, each value is zeroed with probability
+/// <see cref="Rate"/> and the others are scaled by 1/(1 − rate); otherwise the identity. The mask comes from the
+/// network's own seeded generator, and Backward uses the mask of the Forward before it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : LayerAttribute
+{
+    /// <summary>Declares dropout with the given rate, in [0, 1).</summary>
+    public DropoutAttribute(double rate) => Rate = rate;
+
+    /// <summary>The probability that a value is zeroed while training.</summary>
+    public double Rate { get; }
 }

@@ -88,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberConflict = Error(
         "CG0016",
         "Network declares a member that Codegen generates",
-        "'{0}' declares a member named '{1}', which Codegen generates for a network (public: InputLength, OutputLength, ParameterCount, DefaultSeed, Parameters, Gradients, Forward, Backward, ZeroGradients, Step, InitializeParameters; private: _parameters, _gradients, _x, _yN, _gN, _hasForward, WN, BN, LossAndGradient, BackPropagate): rename it");
+        "'{0}' declares a member named '{1}', which Codegen generates for a network (public: InputLength, OutputLength, ParameterCount, DefaultSeed, Parameters, Gradients, Forward, Backward, ZeroGradients, Step, InitializeParameters, Training; private: _parameters, _gradients, _x, _yN, _gN, _argN, _maskN, _hasForward, _training, _random, WN, BN, LossAndGradient, BackPropagate): rename it");
 
     public static readonly DiagnosticDescriptor FunctionNotFound = Error(
         "CG0017",
@@ -114,6 +114,26 @@ internal static class DiagnosticDescriptors
         "CG0021",
         "Network has a primary constructor",
         "'{0}' has a primary constructor, but Codegen generates the parameterless constructor that allocates the buffers, and it could not call yours: remove the parameter list and declare an ordinary constructor that calls this()");
+
+    public static readonly DiagnosticDescriptor ShapeArithmetic = Error(
+        "CG0022",
+        "Layer output shape is impossible",
+        "[{0}] of '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor NeedsImage = Error(
+        "CG0023",
+        "Layer needs a C×H×W input",
+        "[{0}] of '{1}' works on C×H×W images, but it receives a vector of {2}: declare the input as [Input(channels, height, width)], and keep [Flatten] after the image layers");
+
+    public static readonly DiagnosticDescriptor NeedsFlatten = Error(
+        "CG0024",
+        "Dense layer after an image",
+        "[Dense] of '{0}' receives a {1} image; a Dense layer takes a vector: add [Flatten] before it");
+
+    public static readonly DiagnosticDescriptor UnpoolMismatch = Error(
+        "CG0025",
+        "MaxUnpool2D has no matching MaxPool2D",
+        "[MaxUnpool2D] of '{0}' {1}");
 
     public static readonly DiagnosticDescriptor UnexpectedError = Error(
         "CG0099",

@@ -225,6 +225,26 @@ internal sealed partial class NetworkEmitter
                 case SoftmaxSpec s:
                     SoftmaxBackward(i, s);
                     break;
+                case Conv2DSpec c:
+                    Conv2DBackward(i, c);
+                    break;
+                case ConvTranspose2DSpec t:
+                    ConvTranspose2DBackward(i, t);
+                    break;
+                case Pool2DSpec pool:
+                    Pool2DBackward(i, pool);
+                    break;
+                case MaxUnpool2DSpec u:
+                    MaxUnpool2DBackward(i, u);
+                    break;
+                case FlattenSpec f:
+                    FlattenBackward(i, f);
+                    break;
+                case DropoutSpec d:
+                    DropoutBackward(i, d);
+                    break;
+                default:
+                    throw new System.NotSupportedException("No backward for " + _plan.Layer(i).GetType().Name);
             }
         }
 

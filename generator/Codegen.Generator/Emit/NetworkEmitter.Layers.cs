@@ -39,6 +39,26 @@ internal sealed partial class NetworkEmitter
                 case SoftmaxSpec s:
                     SoftmaxForward(i, s);
                     break;
+                case Conv2DSpec c:
+                    Conv2DForward(i, c);
+                    break;
+                case ConvTranspose2DSpec t:
+                    ConvTranspose2DForward(i, t);
+                    break;
+                case Pool2DSpec pool:
+                    Pool2DForward(i, pool);
+                    break;
+                case MaxUnpool2DSpec u:
+                    MaxUnpool2DForward(i, u);
+                    break;
+                case FlattenSpec f:
+                    FlattenForward(i, f);
+                    break;
+                case DropoutSpec d:
+                    DropoutForward(i, d);
+                    break;
+                default:
+                    throw new System.NotSupportedException("No forward for " + _plan.Layer(i).GetType().Name);
             }
         }
 

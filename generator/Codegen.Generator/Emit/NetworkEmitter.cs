@@ -116,7 +116,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// output (so ŷ⁽ⁱ⁾ = x⁽ⁱ⁺¹⁾), ℓ the loss and ∇⁽ⁱ⁾ = ∂ℓ/∂ŷ⁽ⁱ⁾, which is also ∂ℓ/∂x⁽ⁱ⁺¹⁾.</para>");
         _w.WriteLine("/// <code>");
         var rows = new List<string[]> { new[] { "layer", "", "x⁽ⁱ⁾ → ŷ⁽ⁱ⁾", "parameters", "tensors (offset in Parameters: shape)" } };
-        rows.Add(new[] { "0", "Input", "→ " + S(spec.InputLength), "", "" });
+        rows.Add(new[] { "0", "Input", "→ " + spec.Input, "", "" });
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             LayerSpec layer = _plan.Layer(i);
@@ -127,7 +127,7 @@ internal sealed partial class NetworkEmitter
                 count = S(slots.Weight.Length + slots.Bias.Length);
             }
 
-            rows.Add(new[] { S(i), layer.Name, S(layer.InputLength) + " → " + S(layer.OutputLength), count, tensors });
+            rows.Add(new[] { S(i), layer.Name, layer.Input + " → " + layer.Output, count, tensors });
         }
 
         if (spec.Loss is not null)
@@ -159,14 +159,16 @@ internal sealed partial class NetworkEmitter
         if (_plan.HasLoss)
         {
             _w.WriteLine("/// <para>Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b) + ", gradients " + Bytes(parameters * b)
-                + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b) + ", backward buffers ∇ " + Bytes(gradients * b) + "; in all "
-                + Bytes(((2 * parameters) + activations + gradients) * b) + ". Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
+                + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b) + ", backward buffers ∇ " + Bytes(gradients * b)
+                + (_plan.AuxiliaryBytes > 0 ? ", pooling indices and dropout masks " + Bytes(_plan.AuxiliaryBytes) : string.Empty) + "; in all "
+                + Bytes((((2 * parameters) + activations + gradients) * b) + _plan.AuxiliaryBytes) + ". Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
         }
         else
         {
             _w.WriteLine("/// <para>Inference only (no loss). Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b)
-                + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b) + "; in all "
-                + Bytes((parameters + activations) * b) + ". Forward allocates nothing.</para>");
+                + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b)
+                + (_plan.AuxiliaryBytes > 0 ? ", pooling indices and dropout masks " + Bytes(_plan.AuxiliaryBytes) : string.Empty) + "; in all "
+                + Bytes(((parameters + activations) * b) + _plan.AuxiliaryBytes) + ". Forward allocates nothing.</para>");
         }
         _w.WriteLine("/// </remarks>");
     }
@@ -184,7 +186,7 @@ internal sealed partial class NetworkEmitter
     private void EmitConstantsAndFields()
     {
         NetworkSpec spec = _plan.Spec;
-        _w.WriteLine("/// <summary>The number of input features: " + S(spec.InputLength) + ".</summary>");
+        _w.WriteLine("/// <summary>The number of input values: " + S(spec.InputLength) + (spec.Input.Spatial ? " (" + spec.Input + ", channels × height × width, row-major)" : string.Empty) + ".</summary>");
         _w.WriteLine("public const int InputLength = " + S(spec.InputLength) + ";");
         _w.WriteLine();
         _w.WriteLine("/// <summary>The number of outputs: " + S(spec.OutputLength) + ".</summary>");
@@ -217,7 +219,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("private readonly " + _t + "[] _x; // x⁽¹⁾, a copy of the last input");
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
-            _w.WriteLine("private readonly " + _t + "[] " + _plan.OutputOf(i) + "; // ŷ" + NetworkPlan.Sup(i) + " = " + _plan.Layer(i).Name + "(x" + NetworkPlan.Sup(i) + "), " + S(_plan.Layer(i).OutputLength) + " values");
+            _w.WriteLine("private readonly " + _t + "[] " + _plan.OutputOf(i) + "; // ŷ" + NetworkPlan.Sup(i) + " = " + _plan.Layer(i).Name + "(x" + NetworkPlan.Sup(i) + "), " + _plan.Layer(i).Output + (_plan.Layer(i).Output.Spatial ? " = " + S(_plan.Layer(i).OutputLength) : string.Empty) + " values");
         }
 
         for (int i = 1; i <= _plan.LayerCount; i++)
@@ -226,6 +228,24 @@ internal sealed partial class NetworkEmitter
             {
                 _w.WriteLine("private readonly " + _t + "[] " + _plan.GradientOf(i) + "; // ∇" + NetworkPlan.Sup(i) + " = ∂ℓ/∂ŷ" + NetworkPlan.Sup(i));
             }
+        }
+
+        for (int i = 1; i <= _plan.LayerCount; i++)
+        {
+            if (_plan.Layer(i) is Pool2DSpec { Kind: PoolKind.Max })
+            {
+                _w.WriteLine("private readonly int[] " + _plan.ArgMaxOf(i) + "; // layer " + S(i) + ": index in x" + NetworkPlan.Sup(i) + " of each window's maximum");
+            }
+            else if (_plan.Layer(i) is DropoutSpec)
+            {
+                _w.WriteLine("private readonly " + _t + "[] " + _plan.MaskOf(i) + "; // layer " + S(i) + ": the dropout mask of the last Forward");
+            }
+        }
+
+        if (_plan.HasDropout)
+        {
+            _w.WriteLine("private readonly " + KnownNames.DeterministicRandom + "[] _random; // one element: the dropout masks' generator");
+            _w.WriteLine(_isStruct ? "private readonly bool[] _training; // one element, shared by copies of the struct" : "private bool _training;");
         }
 
         if (_plan.HasLoss)
@@ -258,6 +278,27 @@ internal sealed partial class NetworkEmitter
             if (_plan.HasGradientBuffer(i))
             {
                 _w.WriteLine(_plan.GradientOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + "];");
+            }
+        }
+
+        for (int i = 1; i <= _plan.LayerCount; i++)
+        {
+            if (_plan.Layer(i) is Pool2DSpec { Kind: PoolKind.Max })
+            {
+                _w.WriteLine(_plan.ArgMaxOf(i) + " = new int[" + S(_plan.Layer(i).OutputLength) + "];");
+            }
+            else if (_plan.Layer(i) is DropoutSpec)
+            {
+                _w.WriteLine(_plan.MaskOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + "];");
+            }
+        }
+
+        if (_plan.HasDropout)
+        {
+            _w.WriteLine("_random = new " + KnownNames.DeterministicRandom + "[1];");
+            if (_isStruct)
+            {
+                _w.WriteLine("_training = new bool[1];");
             }
         }
 
@@ -296,6 +337,29 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine();
         }
 
+        if (_plan.HasDropout)
+        {
+            string field = _isStruct ? "_training[0]" : "_training";
+            _w.WriteLine("/// <summary>");
+            _w.WriteLine("/// Whether Forward is training: false by default (evaluation mode), when Dropout is the identity; while true, Dropout zeroes");
+            _w.WriteLine("/// values with its rate from the network's own seeded generator (re-seeded by InitializeParameters), so a run is reproducible.");
+            _w.WriteLine("/// </summary>");
+            _w.WriteLine("public bool Training");
+            _w.OpenBlock();
+            _w.WriteLine(GeneratedCode);
+            _w.OpenBlock("get");
+            EmitConstructedCheck();
+            _w.WriteLine("return " + field + ";");
+            _w.CloseBlock();
+            _w.WriteLine(GeneratedCode);
+            _w.OpenBlock("set");
+            EmitConstructedCheck();
+            _w.WriteLine(field + " = value;");
+            _w.CloseBlock();
+            _w.CloseBlock();
+            _w.WriteLine();
+        }
+
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Sets every weight from a seeded generator (He uniform, U(±√(6/fan_in)), for a layer followed by ReLU, LeakyReLU or ELU;");
         _w.WriteLine("/// Glorot uniform, U(±√(6/(fan_in + fan_out))), otherwise), every bias to zero" + (_plan.HasLoss ? " and clears the gradients" : string.Empty) + ".");
@@ -308,12 +372,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(_span + " p = _parameters;");
         foreach (var entry in _plan.Slots.OrderBy(e => e.Key))
         {
-            var d = (DenseSpec)_plan.Layer(entry.Key);
-            string bound = d.Init == InitKind.He
-                ? KnownNames.DeterministicRandom + ".HeBound(" + S(d.Inputs) + ")"
-                : KnownNames.DeterministicRandom + ".GlorotBound(" + S(d.Inputs) + ", " + S(d.Units) + ")";
-            _w.WriteLine("random.FillUniform(p.Slice(" + entry.Value.Weight.Constant + ", " + entry.Value.Weight.Constant + "Length), " + bound + "); // " + (d.Init == InitKind.He ? "He" : "Glorot") + ", layer " + S(entry.Key));
+            var layer = (ParametricSpec)_plan.Layer(entry.Key);
+            string bound = layer.Init == InitKind.He
+                ? KnownNames.DeterministicRandom + ".HeBound(" + S(layer.FanIn) + ")"
+                : KnownNames.DeterministicRandom + ".GlorotBound(" + S(layer.FanIn) + ", " + S(layer.FanOut) + ")";
+            _w.WriteLine("random.FillUniform(p.Slice(" + entry.Value.Weight.Constant + ", " + entry.Value.Weight.Constant + "Length), " + bound + "); // " + (layer.Init == InitKind.He ? "He" : "Glorot") + ", layer " + S(entry.Key));
             _w.WriteLine("p.Slice(" + entry.Value.Bias.Constant + ", " + entry.Value.Bias.Constant + "Length).Clear();");
+        }
+
+        if (_plan.HasDropout)
+        {
+            _w.WriteLine("_random[0] = new " + KnownNames.DeterministicRandom + "(random.NextUInt64()); // the dropout masks continue the same sequence");
         }
 
         if (_plan.HasLoss)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Codegen.Generator.Model;
 using Codegen.Generator.Symbolic;
@@ -24,12 +25,19 @@ internal sealed class NetworkPlan
         int offset = 0;
         for (int i = 1; i <= spec.Layers.Count; i++)
         {
-            if (Layer(i) is DenseSpec d)
+            if (Layer(i) is ParametricSpec p)
             {
                 string n = i.ToString(CultureInfo.InvariantCulture);
-                var w = new TensorSlot("W" + n, "W" + Sup(i), offset, d.Inputs * d.Units, "[" + d.Units + ", " + d.Inputs + "]");
+                int weights = 1;
+                foreach (int dimension in p.WeightDimensions)
+                {
+                    weights *= dimension;
+                }
+
+                string shape = "[" + string.Join(", ", p.WeightDimensions.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+                var w = new TensorSlot("W" + n, "W" + Sup(i), offset, weights, shape);
                 offset += w.Length;
-                var b = new TensorSlot("B" + n, "b" + Sup(i), offset, d.Units, "[" + d.Units + "]");
+                var b = new TensorSlot("B" + n, "b" + Sup(i), offset, p.BiasLength, "[" + p.BiasLength.ToString(CultureInfo.InvariantCulture) + "]");
                 offset += b.Length;
                 Slots[i] = (w, b);
             }
@@ -52,7 +60,7 @@ internal sealed class NetworkPlan
 
     public int ParameterCount { get; }
 
-    /// <summary>The weight and bias slots of each Dense layer, by layer number.</summary>
+    /// <summary>The weight and bias slots of each layer with parameters, by layer number.</summary>
     public Dictionary<int, (TensorSlot Weight, TensorSlot Bias)> Slots { get; } = new();
 
     /// <summary>
@@ -81,7 +89,7 @@ internal sealed class NetworkPlan
     {
         for (int k = 1; k < i; k++)
         {
-            if (Layer(k) is DenseSpec)
+            if (Layer(k) is ParametricSpec)
             {
                 return true;
             }
@@ -89,6 +97,23 @@ internal sealed class NetworkPlan
 
         return false;
     }
+
+    /// <summary>Whether the network has a Dropout layer (and so a Training property and a generator of its own).</summary>
+    public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
+
+    /// <summary>The field holding, for a max pooling layer, the index in its input of each window's winner.</summary>
+    public string ArgMaxOf(int i) => "_arg" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The field holding a Dropout layer's mask: 0 or 1/(1 − rate) per value.</summary>
+    public string MaskOf(int i) => "_mask" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes of the int and mask buffers pooling and dropout keep for Backward.</summary>
+    public long AuxiliaryBytes => Spec.Layers.Sum(l => l switch
+    {
+        Pool2DSpec { Kind: PoolKind.Max } p => 4L * p.OutputLength,
+        DropoutSpec d => (long)ElementBytes * d.OutputLength,
+        _ => 0L,
+    });
 
     public int ActivationElements
     {

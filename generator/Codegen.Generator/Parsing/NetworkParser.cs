@@ -17,13 +17,13 @@ namespace Codegen.Generator.Parsing;
 /// The only code that reads symbols and syntax: turns a [Network] declaration into a <see cref="NetworkSpec"/> and
 /// diagnostics, both plain data.
 /// </summary>
-internal static class NetworkParser
+internal static partial class NetworkParser
 {
     /// <summary>The members Codegen adds to a network type; a user member with one of these names is an error.</summary>
     internal static readonly string[] GeneratedMemberNames =
     {
         "InputLength", "OutputLength", "ParameterCount", "DefaultSeed", "Parameters", "Gradients", "Forward",
-        "Backward", "ZeroGradients", "Step", "InitializeParameters",
+        "Backward", "ZeroGradients", "Step", "InitializeParameters", "Training",
     };
 
     /// <summary>
@@ -43,8 +43,8 @@ internal static class NetworkParser
             return (n == "BackPropagate" && method.Parameters.Length == 1) || (n == "LossAndGradient" && method.Parameters.Length is 1 or 2);
         }
 
-        return n is "_parameters" or "_gradients" or "_x" or "_hasForward" or "CodegenThrow" or "BackPropagate" or "LossAndGradient"
-            || System.Text.RegularExpressions.Regex.IsMatch(n, "^(_[yg][0-9]+|[WB][0-9]+(Length)?)$");
+        return n is "_parameters" or "_gradients" or "_x" or "_hasForward" or "_training" or "_random" or "CodegenThrow" or "BackPropagate" or "LossAndGradient"
+            || System.Text.RegularExpressions.Regex.IsMatch(n, "^(_[yg][0-9]+|_arg[0-9]+|_mask[0-9]+|[WB][0-9]+(Length)?)$");
     }
 
     /// <summary>The most elements (parameters, or activations) one generated network may hold.</summary>
@@ -63,6 +63,13 @@ internal static class NetworkParser
         Softsign,
         Softmax,
         Activation,
+        Conv2D,
+        ConvTranspose2D,
+        MaxPool2D,
+        AvgPool2D,
+        MaxUnpool2D,
+        Flatten,
+        Dropout,
         MeanSquaredError,
         CrossEntropy,
         BinaryCrossEntropy,
@@ -108,14 +115,14 @@ internal static class NetworkParser
         cancellationToken.ThrowIfCancellationRequested();
         List<LayerAttribute> attributes = ReadLayerAttributes(type, declaration, name, Report, cancellationToken);
         var requests = new List<FunctionRequest>();
-        (int inputLength, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, type, requests, typeLocation, Report);
+        (Shape input, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, type, requests, typeLocation, Report);
 
         if (diagnostics.Count > 0)
         {
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, inputLength, layers.ToEquatableArray(), loss);
+        var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, input, layers.ToEquatableArray(), loss);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, requests.ToEquatableArray());
     }
 
@@ -258,6 +265,13 @@ internal static class NetworkParser
             KnownNames.CrossEntropyAttribute => Kind.CrossEntropy,
             KnownNames.BinaryCrossEntropyAttribute => Kind.BinaryCrossEntropy,
             KnownNames.ActivationAttribute => Kind.Activation,
+            KnownNames.Conv2DAttribute => Kind.Conv2D,
+            KnownNames.ConvTranspose2DAttribute => Kind.ConvTranspose2D,
+            KnownNames.MaxPool2DAttribute => Kind.MaxPool2D,
+            KnownNames.AvgPool2DAttribute => Kind.AvgPool2D,
+            KnownNames.MaxUnpool2DAttribute => Kind.MaxUnpool2D,
+            KnownNames.FlattenAttribute => Kind.Flatten,
+            KnownNames.DropoutAttribute => Kind.Dropout,
             KnownNames.LossAttribute => Kind.Loss,
             _ => Kind.Other,
         };
@@ -265,15 +279,15 @@ internal static class NetworkParser
 
     private static bool IsLoss(Kind kind) => kind is Kind.MeanSquaredError or Kind.CrossEntropy or Kind.BinaryCrossEntropy or Kind.Loss;
 
-    private static (int InputLength, List<LayerSpec> Layers, LossSpec? Loss) BuildLayers(
+    private static (Shape Input, List<LayerSpec> Layers, LossSpec? Loss) BuildLayers(
         List<LayerAttribute> attributes, INamedTypeSymbol type, List<FunctionRequest> requests, LocationInfo? typeLocation, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
     {
         string name = type.Name;
         var layers = new List<LayerSpec>();
         LossSpec? loss = null;
         LayerAttribute? lossAttribute = null;
-        int inputLength = 0;
-        int length = 0;
+        Shape input = Shape.Vector(0);
+        Shape shape = input;
         bool inputSeen = false;
         bool shapesKnown = true;
 
@@ -292,9 +306,9 @@ internal static class NetworkParser
                 }
 
                 inputSeen = true;
-                if (ReadInt(a, "length", name, report) is int n)
+                if (ReadInput(a, name, report) is Shape declared)
                 {
-                    inputLength = length = n;
+                    input = shape = declared;
                 }
                 else
                 {
@@ -319,15 +333,19 @@ internal static class NetworkParser
             }
 
             LayerSpec? previous = layers.Count > 0 ? layers[layers.Count - 1] : null;
+            int layersBefore = layers.Count;
             switch (a.Kind)
             {
                 case Kind.Dense:
-                    if (ReadInt(a, "units", name, report) is int units)
+                    if (shapesKnown && shape.Spatial)
                     {
-                        Kind next = i + 1 < attributes.Count ? attributes[i + 1].Kind : Kind.Other;
-                        InitKind init = next is Kind.ReLU or Kind.LeakyReLU or Kind.ELU ? InitKind.He : InitKind.Glorot;
-                        layers.Add(new DenseSpec("Dense(" + units + ")", length, units, init));
-                        length = units;
+                        report(DiagnosticDescriptors.NeedsFlatten, at, new object[] { name, shape });
+                        shapesKnown = false;
+                    }
+
+                    if (ReadInt(a, "units", name, report) is int units && shapesKnown)
+                    {
+                        layers.Add(new DenseSpec("Dense(" + units + ")", shape.Length, units, InitFor(attributes, i)));
                     }
                     else
                     {
@@ -335,33 +353,50 @@ internal static class NetworkParser
                     }
 
                     break;
+                case Kind.Conv2D or Kind.ConvTranspose2D or Kind.MaxPool2D or Kind.AvgPool2D or Kind.MaxUnpool2D or Kind.Flatten or Kind.Dropout:
+                    if (!shapesKnown)
+                    {
+                        break;
+                    }
+
+                    LayerSpec? spatial = SpatialLayer(a, shape, layers, InitFor(attributes, i), name, report);
+                    if (spatial is null)
+                    {
+                        shapesKnown = false;
+                    }
+                    else
+                    {
+                        layers.Add(spatial);
+                    }
+
+                    break;
                 case Kind.ReLU:
-                    layers.Add(new ElementwiseSpec("ReLU", length, Builtins.ReLU));
+                    layers.Add(new ElementwiseSpec("ReLU", shape, Builtins.ReLU));
                     break;
                 case Kind.LeakyReLU:
                     double slope = ReadDouble(a, 0.01, "slope", name, report);
-                    layers.Add(new ElementwiseSpec("LeakyReLU(" + Printer.Number(slope) + ")", length, Simplifier.Simplify(Builtins.LeakyReLU(slope))));
+                    layers.Add(new ElementwiseSpec("LeakyReLU(" + Printer.Number(slope) + ")", shape, Simplifier.Simplify(Builtins.LeakyReLU(slope))));
                     break;
                 case Kind.ELU:
                     double alpha = ReadDouble(a, 1.0, "alpha", name, report);
-                    layers.Add(new ElementwiseSpec("ELU(" + Printer.Number(alpha) + ")", length, Simplifier.Simplify(Builtins.Elu(alpha))));
+                    layers.Add(new ElementwiseSpec("ELU(" + Printer.Number(alpha) + ")", shape, Simplifier.Simplify(Builtins.Elu(alpha))));
                     break;
                 case Kind.Sigmoid:
-                    layers.Add(new ElementwiseSpec("Sigmoid", length, Builtins.Sigmoid));
+                    layers.Add(new ElementwiseSpec("Sigmoid", shape, Builtins.Sigmoid));
                     break;
                 case Kind.Tanh:
-                    layers.Add(new ElementwiseSpec("Tanh", length, Builtins.Tanh));
+                    layers.Add(new ElementwiseSpec("Tanh", shape, Builtins.Tanh));
                     break;
                 case Kind.Softsign:
-                    layers.Add(new ElementwiseSpec("Softsign", length, Builtins.Softsign));
+                    layers.Add(new ElementwiseSpec("Softsign", shape, Builtins.Softsign));
                     break;
                 case Kind.Softmax:
-                    layers.Add(new SoftmaxSpec("Softmax", length));
+                    layers.Add(new SoftmaxSpec("Softmax", shape));
                     break;
                 case Kind.Activation:
                     if (ReadFunction(a, type, FunctionRole.Activation, requests, report) is { } activation)
                     {
-                        layers.Add(new ElementwiseSpec("Activation(" + activation.Method + ")", length, activation.Placeholder));
+                        layers.Add(new ElementwiseSpec("Activation(" + activation.Method + ")", shape, activation.Placeholder));
                     }
 
                     break;
@@ -382,7 +417,7 @@ internal static class NetworkParser
                     loss = new SoftmaxCrossEntropySpec("CrossEntropy");
                     if (previous is not SoftmaxSpec)
                     {
-                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "CrossEntropy", "Softmax", name, previous?.Name ?? "Input", length });
+                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "CrossEntropy", "Softmax", name, previous?.Name ?? "Input", shape });
                     }
 
                     break;
@@ -391,10 +426,15 @@ internal static class NetworkParser
                     loss = new SigmoidBinaryCrossEntropySpec("BinaryCrossEntropy");
                     if (previous is not ElementwiseSpec { Name: "Sigmoid" })
                     {
-                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "BinaryCrossEntropy", "Sigmoid", name, previous?.Name ?? "Input", length });
+                        report(DiagnosticDescriptors.LossNeedsActivation, at, new object[] { "BinaryCrossEntropy", "Sigmoid", name, previous?.Name ?? "Input", shape });
                     }
 
                     break;
+            }
+
+            if (layers.Count > layersBefore)
+            {
+                shape = layers[layers.Count - 1].Output;
             }
         }
 
@@ -409,10 +449,10 @@ internal static class NetworkParser
 
         if (inputSeen && shapesKnown)
         {
-            CheckSize(inputLength, layers, name, typeLocation, report);
+            CheckSize(input.Length, layers, name, typeLocation, report);
         }
 
-        return (inputLength, layers, loss);
+        return (input, layers, loss);
     }
 
     private static void CheckSize(int inputLength, List<LayerSpec> layers, string name, LocationInfo? at, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
@@ -420,9 +460,15 @@ internal static class NetworkParser
         long parameters = 0, activations = inputLength;
         foreach (LayerSpec layer in layers)
         {
-            if (layer is DenseSpec d)
+            if (layer is ParametricSpec p)
             {
-                parameters += ((long)d.Inputs * d.Units) + d.Units;
+                long weights = 1;
+                foreach (int dimension in p.WeightDimensions)
+                {
+                    weights *= dimension;
+                }
+
+                parameters += weights + p.BiasLength;
             }
 
             activations += layer.OutputLength;

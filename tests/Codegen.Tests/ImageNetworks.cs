@@ -1,0 +1,111 @@
+using Codegen;
+
+// Networks with image layers, in double, with odd sizes, strides above 1, padding, non-square kernels and several
+// channels, for the finite-difference gradient tests.
+namespace Codegen.Tests;
+
+/// <summary>Stride 2, no padding, a 3×2 kernel, 2 input channels: 2×7×6 → 3×3×3.</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 7, 6)]
+[Conv2D(3, 3, KernelWidth = 2, Stride = 2), Tanh]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvStrideNet : IDoubleNetwork;
+
+/// <summary>Padding 2, stride 2, a 5×3 kernel: 3×9×9 → 4×5×6.</summary>
+[Network(Precision = Precision.Double)]
+[Input(3, 9, 9)]
+[Conv2D(4, 5, KernelHeight = 5, KernelWidth = 3, Padding = 2, Stride = 2), ELU]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class ConvPaddingNet : IDoubleNetwork;
+
+/// <summary>Two convolutions, the second with padding 1 and a 17-wide kernel row (a loop, not unrolled).</summary>
+[Network(Precision = Precision.Double)]
+[Input(1, 5, 19)]
+[Conv2D(2, 3, Padding = 1), ReLU]
+[Conv2D(2, 1, KernelWidth = 17)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvWideNet : IDoubleNetwork;
+
+/// <summary>Overlapping max pooling (3×3 windows, stride 2) on odd sizes: 2×7×9 → 2×3×4.</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 7, 9)]
+[MaxPool2D(3, Stride = 2)]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class MaxPoolNet : IDoubleNetwork;
+
+/// <summary>Average pooling, stride 1 and stride 3.</summary>
+[Network(Precision = Precision.Double)]
+[Input(3, 7, 7)]
+[AvgPool2D(2, Stride = 1)]
+[AvgPool2D(3)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class AvgPoolNet : IDoubleNetwork;
+
+/// <summary>Transposed convolution with stride 2 and padding 1: 2×3×4 → 3×5×7; and one without padding.</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 3, 4)]
+[ConvTranspose2D(3, 3, Stride = 2, Padding = 1), Tanh]
+[ConvTranspose2D(1, 2, KernelWidth = 3)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvTransposeNet : IDoubleNetwork;
+
+/// <summary>Pooling and the unpooling that undoes it, around a convolution that keeps the shape.</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 6, 8)]
+[Conv2D(3, 3, Padding = 1), Tanh]
+[MaxPool2D(2)]
+[Conv2D(3, 3, Padding = 1)]
+[MaxUnpool2D]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class UnpoolNet : IDoubleNetwork;
+
+/// <summary>Dropout between two dense layers.</summary>
+[Network(Precision = Precision.Double)]
+[Input(6)]
+[Dense(12), Tanh]
+[Dropout(0.4)]
+[Dense(3)]
+[MeanSquaredError]
+public partial class DropoutNet : IDoubleNetwork;
+
+/// <summary>A small classifier with every kind of image layer, as the Fashion-MNIST sample uses them, in float.</summary>
+[Network]
+[Input(1, 12, 12)]
+[Conv2D(4, 5, Padding = 2), ReLU]
+[MaxPool2D(2)]
+[Conv2D(6, 3), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(16), ReLU]
+[Dropout(0.25)]
+[Dense(10), Softmax]
+[CrossEntropy]
+public partial class SmallCnn;
+
+/// <summary>The network of the Fashion-MNIST benchmark table (the TensorFlow tutorial model), for size checks.</summary>
+[Network]
+[Input(1, 28, 28)]
+[Conv2D(32, 5, Padding = 2), ReLU]
+[MaxPool2D(2)]
+[Conv2D(64, 5, Padding = 2), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(1024), ReLU]
+[Dropout(0.4)]
+[Dense(10), Softmax]
+[CrossEntropy]
+public partial class FashionCnn;
