@@ -124,6 +124,45 @@ public class BehaviourTests
     }
 
     [Fact]
+    public void TrainStepEqualsForwardBackwardStep()
+    {
+        float[] input = { 5.1f, 3.5f, 1.4f, 0.2f };
+        var fused = new IrisNet();
+        var separate = new IrisNet();
+        for (int step = 0; step < 5; step++)
+        {
+            int label = step % 3;
+            float fusedLoss = step % 2 == 0 ? fused.TrainStep(input, label, 0.1f) : fused.TrainStep(input, OneHot(label), 0.1f);
+            separate.Forward(input, new float[3]);
+            float separateLoss = separate.Backward(label);
+            separate.Step(0.1f);
+            Assert.Equal(separateLoss, fusedLoss);
+            Assert.True(fused.Parameters.SequenceEqual(separate.Parameters), $"parameters differ after step {step}");
+            Assert.All(fused.Gradients.ToArray(), g => Assert.Equal(0f, g));
+        }
+
+        var wide = new MnistMlp();
+        var reference = new MnistMlp();
+        float[] image = Enumerable.Range(0, 784).Select(i => (i % 17) / 17f).ToArray();
+        float loss = wide.TrainStep(image, 7, 0.01f);
+        reference.Forward(image, new float[10]);
+        Assert.Equal(reference.Backward(7), loss);
+        reference.Step(0.01f);
+        Assert.True(wide.Parameters.SequenceEqual(reference.Parameters));
+
+        Assert.Throws<ArgumentException>(() => fused.TrainStep(new float[3], 0, 0.1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => fused.TrainStep(input, 3, 0.1f));
+        Assert.Throws<ArgumentException>(() => fused.TrainStep(input, new float[2], 0.1f));
+    }
+
+    private static float[] OneHot(int label)
+    {
+        float[] target = new float[3];
+        target[label] = 1;
+        return target;
+    }
+
+    [Fact]
     public void LabelAndOneHotTargetAgree()
     {
         var a = new IrisNet();
@@ -162,6 +201,8 @@ public class BehaviourTests
             mlp.Forward(mnistInput, mnistOutput);
             mlp.Backward(3);
             mlp.Step(0.01f);
+            mlp.TrainStep(mnistInput, 4, 0.01f);
+            net.TrainStep(input, target, 0.01f);
         }
 
         Run(); // warm-up

@@ -88,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberConflict = Error(
         "CG0016",
         "Network declares a member that Codegen generates",
-        "'{0}' declares a member named '{1}', which Codegen generates for a network (public: InputLength, OutputLength, ParameterCount, DefaultSeed, Parameters, Gradients, Forward, Backward, ZeroGradients, Step, InitializeParameters, Training; private: _parameters, _gradients, _x, _yN, _gN, _argN, _maskN, _hasForward, _training, _random, WN, BN, LossAndGradient, BackPropagate): rename it");
+        "'{0}' declares a member named '{1}', which Codegen generates for a network (public: InputLength, OutputLength, ParameterCount, DefaultSeed, Parameters, Gradients, Forward, Backward, TrainStep, ZeroGradients, Step, InitializeParameters, Training; private: _parameters, _gradients, _x, _yN, _gN, _argN, _maskN, _hasForward, _training, _random, WN, BN, ForwardLayers, LossAndGradient, BackPropagate, CodegenThrow, CodegenKernels): rename it");
 
     public static readonly DiagnosticDescriptor FunctionNotFound = Error(
         "CG0017",

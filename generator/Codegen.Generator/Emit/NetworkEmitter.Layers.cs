@@ -19,6 +19,18 @@ internal sealed partial class NetworkEmitter
         EmitConstructedCheck();
         EmitLengthCheck("input", "InputLength");
         EmitLengthCheck("output", "OutputLength");
+        _w.WriteLine("ForwardLayers(input);");
+        _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
+        if (_plan.HasLoss)
+        {
+            _w.WriteLine(HasForward + " = true;");
+        }
+
+        _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>Runs every layer's forward block on <paramref name=\"input\"/>, whose length the caller checked.</summary>");
+        _w.WriteLine(GeneratedCode);
+        _w.OpenBlock("private void ForwardLayers(" + _readOnlySpan + " input)");
         _w.WriteLine("input.CopyTo(_x);");
         if (_plan.ParameterCount > 0)
         {
@@ -60,13 +72,6 @@ internal sealed partial class NetworkEmitter
                 default:
                     throw new System.NotSupportedException("No forward for " + _plan.Layer(i).GetType().Name);
             }
-        }
-
-        _w.WriteLine();
-        _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
-        if (_plan.HasLoss)
-        {
-            _w.WriteLine(HasForward + " = true;");
         }
 
         _w.CloseBlock();
@@ -112,8 +117,7 @@ internal sealed partial class NetworkEmitter
             }
             else
             {
-                Declare("row", "w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")");
-                Loop("k", d.Inputs, false, k => _w.WriteLine("s += row[" + k + "] * x[" + k + "];"));
+                _w.WriteLine("s += global::CodegenKernels.Dot(w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x);");
             }
 
             _w.WriteLine("y[" + j + "] = s;");
@@ -149,8 +153,7 @@ internal sealed partial class NetworkEmitter
             }
             else
             {
-                Declare("gRow", "gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")", readOnly: false);
-                Loop("k", d.Inputs, false, k => _w.WriteLine("gRow[" + k + "] += d * x[" + k + "];"));
+                _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
             }
         });
         _w.CloseBlock();
@@ -178,8 +181,7 @@ internal sealed partial class NetworkEmitter
                 }
                 else
                 {
-                    Declare("row", "w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + ")");
-                    Loop("k", d.Inputs, false, k => _w.WriteLine("gx[" + k + "] += row[" + k + "] * d;"));
+                    _w.WriteLine("global::CodegenKernels.AddScaled(gx, w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), d);");
                 }
             });
         });

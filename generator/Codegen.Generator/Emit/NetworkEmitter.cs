@@ -88,6 +88,7 @@ internal sealed partial class NetworkEmitter
         if (_plan.HasLoss)
         {
             EmitBackward();
+            EmitTrainStep();
             EmitStep();
         }
 
@@ -104,6 +105,10 @@ internal sealed partial class NetworkEmitter
 
         _w.WriteLine();
         EmitThrowHelper();
+        if (UsesKernels)
+        {
+            EmitKernels();
+        }
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -23,7 +23,7 @@ internal static partial class NetworkParser
     internal static readonly string[] GeneratedMemberNames =
     {
         "InputLength", "OutputLength", "ParameterCount", "DefaultSeed", "Parameters", "Gradients", "Forward",
-        "Backward", "ZeroGradients", "Step", "InitializeParameters", "Training",
+        "Backward", "ZeroGradients", "Step", "InitializeParameters", "Training", "TrainStep",
     };
 
     /// <summary>
@@ -43,7 +43,7 @@ internal static partial class NetworkParser
             return (n == "BackPropagate" && method.Parameters.Length == 1) || (n == "LossAndGradient" && method.Parameters.Length is 1 or 2);
         }
 
-        return n is "_parameters" or "_gradients" or "_x" or "_hasForward" or "_training" or "_random" or "CodegenThrow" or "BackPropagate" or "LossAndGradient"
+        return n is "_parameters" or "_gradients" or "_x" or "_hasForward" or "_training" or "_random" or "CodegenThrow" or "CodegenKernels" or "BackPropagate" or "LossAndGradient" or "ForwardLayers"
             || System.Text.RegularExpressions.Regex.IsMatch(n, "^(_[yg][0-9]+|_arg[0-9]+|_mask[0-9]+|[WB][0-9]+(Length)?)$");
     }
 
