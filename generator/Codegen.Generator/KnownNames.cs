@@ -20,6 +20,7 @@ internal static class KnownNames
     public const string MeanSquaredErrorAttribute = "Codegen.MeanSquaredErrorAttribute";
     public const string CrossEntropyAttribute = "Codegen.CrossEntropyAttribute";
     public const string BinaryCrossEntropyAttribute = "Codegen.BinaryCrossEntropyAttribute";
+    public const string ConvolutionAttribute = "Codegen.ConvolutionAttribute";
     public const string Conv2DAttribute = "Codegen.Conv2DAttribute";
     public const string ConvTranspose2DAttribute = "Codegen.ConvTranspose2DAttribute";
     public const string MaxPool2DAttribute = "Codegen.MaxPool2DAttribute";

@@ -202,16 +202,13 @@ public sealed class BinaryCrossEntropyAttribute : LayerAttribute
 }
 
 /// <summary>
-/// A 2-D convolution (cross-correlation, as PyTorch's <c>Conv2d</c>) over a C×H×W input: <see cref="Filters"/> output
-/// channels, each the sum over input channels of a <see cref="KernelHeight"/>×<see cref="KernelWidth"/> kernel slid with
-/// <see cref="Stride"/> over the input padded with <see cref="Padding"/> zeros. Weights [filters, inChannels, kH, kW],
-/// then bias [filters]. The output is (H + 2P − kH)/S + 1 high, which must be a whole number.
+/// The settings the convolution attributes share: the number of output channels, the kernel (square, or
+/// <see cref="KernelHeight"/>×<see cref="KernelWidth"/>), the <see cref="Stride"/> and the <see cref="Padding"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2DAttribute : LayerAttribute
+public abstract class ConvolutionAttribute : LayerAttribute
 {
-    /// <summary>Declares a convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
-    public Conv2DAttribute(int filters, int kernelSize)
+    private protected ConvolutionAttribute(int filters, int kernelSize)
     {
         Filters = filters;
         KernelSize = kernelSize;
@@ -232,8 +229,24 @@ public sealed class Conv2DAttribute : LayerAttribute
     /// <summary>The step between kernel positions, 1 by default.</summary>
     public int Stride { get; set; } = 1;
 
-    /// <summary>Zeros added on every side of the input, 0 by default.</summary>
+    /// <summary>Zeros added on every side of the input (for a transposed convolution, rows and columns removed from every side of the output), 0 by default.</summary>
     public int Padding { get; set; }
+}
+
+/// <summary>
+/// A 2-D convolution (cross-correlation, as PyTorch's <c>Conv2d</c>) over a C×H×W input: <see cref="ConvolutionAttribute.Filters"/>
+/// output channels, each the sum over input channels of a kH×kW kernel slid with <see cref="ConvolutionAttribute.Stride"/>
+/// over the input padded with <see cref="ConvolutionAttribute.Padding"/> zeros. Weights [filters, inChannels, kH, kW], then
+/// bias [filters]. The output is (H + 2P − kH)/S + 1 high, which must be a whole number.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute : ConvolutionAttribute
+{
+    /// <summary>Declares a convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
+    public Conv2DAttribute(int filters, int kernelSize)
+        : base(filters, kernelSize)
+    {
+    }
 }
 
 /// <summary>
@@ -242,32 +255,13 @@ public sealed class Conv2DAttribute : LayerAttribute
 /// is (H − 1)·S − 2P + kH high.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
-public sealed class ConvTranspose2DAttribute : LayerAttribute
+public sealed class ConvTranspose2DAttribute : ConvolutionAttribute
 {
     /// <summary>Declares a transposed convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
     public ConvTranspose2DAttribute(int filters, int kernelSize)
+        : base(filters, kernelSize)
     {
-        Filters = filters;
-        KernelSize = kernelSize;
     }
-
-    /// <summary>The number of output channels.</summary>
-    public int Filters { get; }
-
-    /// <summary>The side of a square kernel.</summary>
-    public int KernelSize { get; }
-
-    /// <summary>The kernel's height, when it is not square (0: <see cref="KernelSize"/>).</summary>
-    public int KernelHeight { get; set; }
-
-    /// <summary>The kernel's width, when it is not square (0: <see cref="KernelSize"/>).</summary>
-    public int KernelWidth { get; set; }
-
-    /// <summary>The step between input positions in the output, 1 by default.</summary>
-    public int Stride { get; set; } = 1;
-
-    /// <summary>Rows and columns removed from every side of the output, 0 by default.</summary>
-    public int Padding { get; set; }
 }
 
 /// <summary>

@@ -105,6 +105,19 @@ public static class GradientCheck
         }
     }
 
+    /// <summary>The mean square error of <paramref name="output"/> against <paramref name="target"/>, computed here.</summary>
+    public static double MeanSquaredError(double[] output, double[] target) =>
+        System.Linq.Enumerable.Average(System.Linq.Enumerable.Zip(output, target, (o, t) => (o - t) * (o - t)));
+
+    /// <summary>The full check of a network with a mean-square-error loss at a random point.</summary>
+    public static void CheckMeanSquaredError<TNet>(int inputLength, int outputLength, int seed)
+        where TNet : IDoubleNetwork, new()
+    {
+        var net = new TNet();
+        var (input, target) = RandomCase(net, inputLength, outputLength, seed, distribution: false);
+        Check(net, input, outputLength, o => MeanSquaredError(o, target), g => net.Backward(target, g));
+    }
+
     public static void AssertClose(double analytic, double numeric, string what, double? relative = null)
     {
         double tolerance = relative is double r ? r * (1 + Math.Abs(numeric)) : Atol + (Rtol * Math.Abs(numeric));

@@ -9,21 +9,13 @@ public class GradientTests
 {
     public static TheoryData<int> Seeds => new() { 1, 2, 3, 4, 5 };
 
-    private static double MeanSquaredErrorLoss(double[] output, double[] target) =>
-        output.Zip(target, (o, t) => (o - t) * (o - t)).Sum() / output.Length;
-
     private static double CrossEntropyLoss(double[] p, double[] target) => -p.Zip(target, (pk, yk) => yk * Math.Log(pk)).Sum();
 
     private static double BinaryCrossEntropyLoss(double[] p, double[] target) =>
         -p.Zip(target, (pk, yk) => (yk * Math.Log(pk)) + ((1 - yk) * Math.Log(1 - pk))).Sum() / p.Length;
 
     private static void CheckMse<TNet>(int inputLength, int outputLength, int seed)
-        where TNet : IDoubleNetwork, new()
-    {
-        var net = new TNet();
-        var (input, target) = GradientCheck.RandomCase(net, inputLength, outputLength, seed, distribution: false);
-        GradientCheck.Check(net, input, outputLength, o => MeanSquaredErrorLoss(o, target), g => net.Backward(target, g));
-    }
+        where TNet : IDoubleNetwork, new() => GradientCheck.CheckMeanSquaredError<TNet>(inputLength, outputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
     public void ReLU(int seed) => CheckMse<ReluNet>(ReluNet.InputLength, ReluNet.OutputLength, seed);

@@ -9,15 +9,8 @@ public class ImageLayerTests
 {
     public static TheoryData<int> Seeds => new() { 1, 2, 3 };
 
-    private static double Mse(double[] output, double[] target) => output.Zip(target, (o, t) => (o - t) * (o - t)).Sum() / output.Length;
-
     private static void Check<TNet>(int inputLength, int outputLength, int seed)
-        where TNet : IDoubleNetwork, new()
-    {
-        var net = new TNet();
-        var (input, target) = GradientCheck.RandomCase(net, inputLength, outputLength, seed, distribution: false);
-        GradientCheck.Check(net, input, outputLength, o => Mse(o, target), g => net.Backward(target, g));
-    }
+        where TNet : IDoubleNetwork, new() => GradientCheck.CheckMeanSquaredError<TNet>(inputLength, outputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
     public void Conv2DWithStrideAndNonSquareKernel(int seed) => Check<ConvStrideNet>(ConvStrideNet.InputLength, ConvStrideNet.OutputLength, seed);
@@ -50,7 +43,7 @@ public class ImageLayerTests
         // network's generator from the same seed (InitializeParameters) and puts the parameters back.
         var net = new SameMaskDropoutNet();
         var (input, target) = GradientCheck.RandomCase(net, DropoutNet.InputLength, DropoutNet.OutputLength, seed, distribution: false);
-        GradientCheck.Check(net, input, DropoutNet.OutputLength, o => Mse(o, target), g => net.Backward(target, g));
+        GradientCheck.Check(net, input, DropoutNet.OutputLength, o => GradientCheck.MeanSquaredError(o, target), g => net.Backward(target, g));
         Assert.True(net.Inner.Training);
     }
 
