@@ -266,9 +266,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(GeneratedCode);
         _w.OpenBlock("public void Step(" + _t + " learningRate)");
         EmitConstructedCheck();
-        Declare("p", "_parameters", readOnly: false);
-        Declare("g", "_gradients");
-        Loop("i", _plan.ParameterCount, false, i => _w.WriteLine("p[i] -= learningRate * g[i];"));
+        if (StepUsesKernel)
+        {
+            _w.WriteLine("global::CodegenKernels.AddScaled(_parameters, _gradients, -learningRate);");
+        }
+        else
+        {
+            Declare("p", "_parameters", readOnly: false);
+            Declare("g", "_gradients");
+            Loop("i", _plan.ParameterCount, false, i => _w.WriteLine("p[i] -= learningRate * g[i];"));
+        }
+
         _w.WriteLine("global::System.Array.Clear(_gradients);");
         _w.WriteLine(HasForward + " = false;");
         _w.CloseBlock();

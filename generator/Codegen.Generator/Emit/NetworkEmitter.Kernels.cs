@@ -9,8 +9,10 @@ namespace Codegen.Generator.Emit;
 // code for the remainder and where no vector type is accelerated.
 internal sealed partial class NetworkEmitter
 {
-    /// <summary>Whether any layer calls the kernels: a Dense layer too wide to unroll.</summary>
-    private bool UsesKernels => _plan.Spec.Layers.OfType<DenseSpec>().Any(d => !UnrollInner(d.Inputs));
+    /// <summary>Whether the kernels are called: by a Dense layer too wide to unroll, or by Step over many parameters.</summary>
+    private bool UsesKernels => _plan.Spec.Layers.OfType<DenseSpec>().Any(d => !UnrollInner(d.Inputs)) || StepUsesKernel;
+
+    private bool StepUsesKernel => _plan.HasLoss && _plan.ParameterCount > UnrollLimit;
 
     private void EmitKernels()
     {
