@@ -40,26 +40,47 @@ internal sealed partial class NetworkEmitter
 
         string position = "(" + Times("f", oh) + " + oy) * " + S(ow) + " + ox";
         atPosition(position);
-        _w.OpenBlock("for (int c = 0; c < " + S(ch) + "; c++)");
-        _w.OpenBlock("for (int ky = " + (clip ? "kyStart" : "0") + "; ky < " + (clip ? "kyEnd" : S(kh)) + "; ky++)");
-        _w.WriteLine("int wRow = ((" + Times("f", ch) + " + c) * " + S(kh) + " + ky) * " + S(kw) + ";");
-        _w.WriteLine("int xRow = (" + Times("c", h) + " + iy0 + ky) * " + S(w) + " + ix0;");
-        if (!clip && kw <= UnrollLimit)
+
+        // The window over (c, ky, kx); with clipping, only its part inside the input.
+        void Window(bool clipped)
         {
-            for (int kx = 0; kx < kw; kx++)
+            _w.OpenBlock("for (int c = 0; c < " + S(ch) + "; c++)");
+            _w.OpenBlock("for (int ky = " + (clipped ? "kyStart" : "0") + "; ky < " + (clipped ? "kyEnd" : S(kh)) + "; ky++)");
+            _w.WriteLine("int wRow = ((" + Times("f", ch) + " + c) * " + S(kh) + " + ky) * " + S(kw) + ";");
+            _w.WriteLine("int xRow = (" + Times("c", h) + " + iy0 + ky) * " + S(w) + " + ix0;");
+            if (!clipped && kw <= UnrollLimit)
             {
-                _w.WriteLine(mac(Plus("wRow", S(kx)), Plus("xRow", S(kx))));
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    _w.WriteLine(mac(Plus("wRow", S(kx)), Plus("xRow", S(kx))));
+                }
             }
-        }
-        else
-        {
-            _w.OpenBlock("for (int kx = " + (clip ? "kxStart" : "0") + "; kx < " + (clip ? "kxEnd" : S(kw)) + "; kx++)");
-            _w.WriteLine(mac("wRow + kx", "xRow + kx"));
+            else
+            {
+                _w.OpenBlock("for (int kx = " + (clipped ? "kxStart" : "0") + "; kx < " + (clipped ? "kxEnd" : S(kw)) + "; kx++)");
+                _w.WriteLine(mac("wRow + kx", "xRow + kx"));
+                _w.CloseBlock();
+            }
+
+            _w.CloseBlock();
             _w.CloseBlock();
         }
 
-        _w.CloseBlock();
-        _w.CloseBlock();
+        if (clip)
+        {
+            // Away from the border the whole window is inside: the same code as without padding, rows unrolled.
+            _w.OpenBlock("if (kyStart == 0 && kyEnd == " + S(kh) + " && kxStart == 0 && kxEnd == " + S(kw) + ")");
+            Window(clipped: false);
+            _w.CloseBlock();
+            _w.OpenBlock("else");
+            Window(clipped: true);
+            _w.CloseBlock();
+        }
+        else
+        {
+            Window(clipped: false);
+        }
+
         afterPosition?.Invoke(position);
         _w.CloseBlock();
         _w.CloseBlock();
