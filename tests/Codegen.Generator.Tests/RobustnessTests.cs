@@ -54,11 +54,13 @@ public sealed class RobustnessTests
     [InlineData("[Input(13)]\n[Dense(5), Sigmoid]\n[BinaryCrossEntropy]")]            // just past the full-unroll limit
     [InlineData("[Input(17)]\n[ReLU, Sigmoid, Softsign]\n[Dense(17), Softmax]\n[CrossEntropy]")]
     [InlineData("[Input(1)]\n[Dense(1)]")]
+    [InlineData("[Input(1, 6, 6)]\n[Conv2D(2, 3, Padding = 1), ReLU]\n[MaxPool2D(2)]\n[MaxUnpool2D]\n[Dropout(0.5)]\n[AvgPool2D(3)]\n[ConvTranspose2D(1, 2)]\n[Flatten]\n[Dense(2), Softmax]\n[CrossEntropy]")]
+    [InlineData("[Input(2, 5, 5)]\n[Dropout(0.2)]\n[Conv2D(1, 5)]\n[Flatten]")]
     public void ValidLayoutsGenerateCleanCode(string layers)
     {
         foreach (string precision in new[] { "Precision.Float", "Precision.Double" })
         {
-            foreach (string declaration in new[] { "public partial class Net;", "public partial struct Net;" })
+            foreach (string declaration in new[] { "public partial class Net;", "public partial struct Net;", "public readonly partial struct Net;" })
             {
                 string source = "using Codegen;\n\nnamespace Demo;\n\n[Network(Precision = " + precision + ")]\n" + layers + "\n" + declaration;
                 GeneratorDriverHelper.RunValid(source);
