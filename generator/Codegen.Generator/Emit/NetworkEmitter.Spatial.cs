@@ -106,7 +106,56 @@ internal sealed partial class NetworkEmitter
         Declare("b", "p.Slice(" + bias.Constant + ", " + bias.Constant + "Length)");
         Declare("x", _plan.InputOf(i));
         Declare("y", _plan.OutputOf(i), readOnly: false);
-        ConvolutionLoops(c, _ => _w.WriteLine(_t + " s = b[f];"), (wi, xi) => "s += w[" + wi + "] * x[" + xi + "];", position => _w.WriteLine("y[" + position + "] = s;"));
+        if (RowVectorized(c))
+        {
+            int plane = c.Output.Height * c.Output.Width;
+            _w.WriteLine("//   Stride 1 without padding: each weight scales a whole input row into an output row (a vector kernel call).");
+            _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
+            _w.WriteLine("y.Slice(" + Times("f", plane) + ", " + S(plane) + ").Fill(b[f]);");
+            RowLoops(c, kx => "global::CodegenKernels.AddScaled(y.Slice(yRow, " + S(c.Output.Width) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(c.Output.Width) + "), w[" + Plus("wRow", kx) + "]);");
+            _w.CloseBlock();
+        }
+        else
+        {
+            ConvolutionLoops(c, _ => _w.WriteLine(_t + " s = b[f];"), (wi, xi) => "s += w[" + wi + "] * x[" + xi + "];", position => _w.WriteLine("y[" + position + "] = s;"));
+        }
+
+        _w.CloseBlock();
+    }
+
+    /// <summary>Whether a convolution runs row by row through the vector kernels: stride 1 and no padding.</summary>
+    private static bool RowVectorized(Conv2DSpec c) => c.Stride == 1 && c.Padding == 0;
+
+    /// <summary>
+    /// Inside a loop over f: every output row oy (its flat start <c>yRow</c>), every (c, ky), the input row it reads
+    /// (<c>xRow</c>) and the weight row (<c>wRow</c>), then one statement per kx (unrolled when short).
+    /// </summary>
+    private void RowLoops(Conv2DSpec c, Func<string, string> statement, Action? atRow = null)
+    {
+        int ch = c.Input.Channels, h = c.Input.Height, w = c.Input.Width, oh = c.Output.Height, ow = c.Output.Width, kh = c.KernelHeight, kw = c.KernelWidth;
+        _w.OpenBlock("for (int oy = 0; oy < " + S(oh) + "; oy++)");
+        _w.WriteLine("int yRow = (" + Times("f", oh) + " + oy) * " + S(ow) + ";");
+        atRow?.Invoke();
+        _w.OpenBlock("for (int c = 0; c < " + S(ch) + "; c++)");
+        _w.OpenBlock("for (int ky = 0; ky < " + S(kh) + "; ky++)");
+        _w.WriteLine("int wRow = ((" + Times("f", ch) + " + c) * " + S(kh) + " + ky) * " + S(kw) + ";");
+        _w.WriteLine("int xRow = (" + Times("c", h) + " + oy + ky) * " + S(w) + ";");
+        if (kw <= UnrollLimit)
+        {
+            for (int kx = 0; kx < kw; kx++)
+            {
+                _w.WriteLine(statement(S(kx)));
+            }
+        }
+        else
+        {
+            _w.OpenBlock("for (int kx = 0; kx < " + S(kw) + "; kx++)");
+            _w.WriteLine(statement("kx"));
+            _w.CloseBlock();
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
         _w.CloseBlock();
     }
 
@@ -119,11 +168,27 @@ internal sealed partial class NetworkEmitter
         Declare("x", _plan.InputOf(i));
         Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
         Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
-        ConvolutionLoops(c, position =>
+        if (RowVectorized(c))
         {
-            _w.WriteLine(_t + " d = g[" + position + "];");
-            _w.WriteLine("gb[f] += d;");
-        }, (wi, xi) => "gw[" + wi + "] += d * x[" + xi + "];");
+            int ow = c.Output.Width;
+            _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
+            RowLoops(c, kx => "gw[" + Plus("wRow", kx) + "] += global::CodegenKernels.Dot(g.Slice(yRow, " + S(ow) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(ow) + "));", () =>
+            {
+                _w.OpenBlock("for (int ox = 0; ox < " + S(ow) + "; ox++)");
+                _w.WriteLine("gb[f] += g[yRow + ox];");
+                _w.CloseBlock();
+            });
+            _w.CloseBlock();
+        }
+        else
+        {
+            ConvolutionLoops(c, position =>
+            {
+                _w.WriteLine(_t + " d = g[" + position + "];");
+                _w.WriteLine("gb[f] += d;");
+            }, (wi, xi) => "gw[" + wi + "] += d * x[" + xi + "];");
+        }
+
         _w.CloseBlock();
 
         InputGradient(i, "∂ℓ/∂X* = W*ᵀ ∇" + Sup(i) + ", each patch added back where it came from: ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ over the windows that cover it of W" + Sup(i) + "[f, c, ky, kx] ∇" + Sup(i) + "[f, oy, ox]", gx =>
@@ -132,7 +197,16 @@ internal sealed partial class NetworkEmitter
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
             _w.WriteLine("gx.Clear();");
-            ConvolutionLoops(c, position => _w.WriteLine(_t + " d = g[" + position + "];"), (wi, xi) => "gx[" + xi + "] += w[" + wi + "] * d;");
+            if (RowVectorized(c))
+            {
+                _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
+                RowLoops(c, kx => "global::CodegenKernels.AddScaled(gx.Slice(" + Plus("xRow", kx) + ", " + S(c.Output.Width) + "), g.Slice(yRow, " + S(c.Output.Width) + "), w[" + Plus("wRow", kx) + "]);");
+                _w.CloseBlock();
+            }
+            else
+            {
+                ConvolutionLoops(c, position => _w.WriteLine(_t + " d = g[" + position + "];"), (wi, xi) => "gx[" + xi + "] += w[" + wi + "] * d;");
+            }
         });
     }
 
