@@ -9,8 +9,6 @@ internal sealed class SourceWriter
     private readonly StringBuilder _builder = new();
     private int _indent;
 
-    public int Indent => _indent;
-
     public void WriteLine(string line)
     {
         if (line.Length > 0)
@@ -23,15 +21,6 @@ internal sealed class SourceWriter
     }
 
     public void WriteLine() => _builder.Append('\n');
-
-    /// <summary>Writes each line of <paramref name="text"/> at the current indentation.</summary>
-    public void WriteLines(string text)
-    {
-        foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
-        {
-            WriteLine(line);
-        }
-    }
 
     public void OpenBlock(string? header = null)
     {

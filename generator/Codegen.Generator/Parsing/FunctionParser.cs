@@ -34,7 +34,7 @@ internal sealed class FunctionParser
     private readonly CancellationToken _cancellationToken;
     private readonly Stack<IMethodSymbol> _inlining = new();
     private readonly LocationInfo? _attributeLocation;
-    private NumericType _numeric;
+    private readonly NumericType _numeric;
 
     /// <summary>
     /// A constant as the network will use it: in a float network, rounded to float and read back from its shortest
@@ -60,9 +60,10 @@ internal sealed class FunctionParser
             : null;
     }
 
-    private FunctionParser(Compilation compilation, FunctionRequest request, string networkName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private FunctionParser(Compilation compilation, FunctionRequest request, NumericType numeric, string networkName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         _compilation = compilation;
+        _numeric = numeric;
         _attributeLocation = AttributeLocation(compilation, request, cancellationToken);
         _request = request;
         _networkName = networkName;
@@ -103,7 +104,7 @@ internal sealed class FunctionParser
             return null;
         }
 
-        var parser = new FunctionParser(compilation, request, networkName, diagnostics, cancellationToken) { _numeric = numeric };
+        var parser = new FunctionParser(compilation, request, numeric, networkName, diagnostics, cancellationToken);
         string[] variables = request.Role == FunctionRole.Activation ? new[] { "x" } : new[] { "o", "t" };
         Expr? body = parser.Method(method, variables.Select(v => (Expr)new Var(v)).ToArray(), null);
         return body is null ? null : Simplifier.Simplify(body);

@@ -138,7 +138,7 @@ internal static partial class NetworkParser
             return null;
         }
 
-        string kernelText = kh == kw ? S(kh) + "×" + S(kw) : S(kh) + "×" + S(kw);
+        string kernelText = S(kh) + "×" + S(kw);
         if (a.Kind == Kind.ConvTranspose2D)
         {
             // Output (H − 1)·S − 2P + K.
@@ -150,7 +150,7 @@ internal static partial class NetworkParser
                 return null;
             }
 
-            return new ConvTranspose2DSpec(Describe(a.Name, args[0], kernelText, stride, padding, 1), shape, Shape.Image(args[0], oh, ow), kh, kw, stride, padding, init);
+            return new ConvTranspose2DSpec(Describe(a.Name, args[0], kernelText, stride, padding), shape, Shape.Image(args[0], oh, ow), kh, kw, stride, padding, init);
         }
 
         int? Out(int input, int k, string dimension)
@@ -189,9 +189,10 @@ internal static partial class NetworkParser
             return null;
         }
 
-        return new Conv2DSpec(Describe(a.Name, args[0], kernelText, stride, padding, 1), shape, Shape.Image(args[0], ch, cw), kh, kw, stride, padding, init);
+        return new Conv2DSpec(Describe(a.Name, args[0], kernelText, stride, padding), shape, Shape.Image(args[0], ch, cw), kh, kw, stride, padding, init);
     }
 
-    private static string Describe(string attribute, int filters, string kernel, int stride, int padding, int defaultStride) =>
-        attribute + "(" + S(filters) + ", " + kernel + (stride != defaultStride ? ", Stride = " + S(stride) : string.Empty) + (padding != 0 ? ", Padding = " + S(padding) : string.Empty) + ")";
+    /// <summary>A convolution as the remarks name it, e.g. <c>Conv2D(32, 5×5, Padding = 2)</c>; stride 1 and padding 0 are left out.</summary>
+    private static string Describe(string attribute, int filters, string kernel, int stride, int padding) =>
+        attribute + "(" + S(filters) + ", " + kernel + (stride != 1 ? ", Stride = " + S(stride) : string.Empty) + (padding != 0 ? ", Padding = " + S(padding) : string.Empty) + ")";
 }

@@ -81,8 +81,6 @@ internal sealed record Pending(int Index) : Expr;
 /// <summary>Constructors that read like the formulas they build.</summary>
 internal static class E
 {
-    public static Expr X { get; } = new Var("x");
-
     public static Expr Exp(Expr a) => new Unary(UnaryOp.Exp, a);
 
     public static Expr Log(Expr a) => new Unary(UnaryOp.Log, a);
