@@ -67,6 +67,10 @@ public class ImageLayerTests
         public double Backward(ReadOnlySpan<double> target, Span<double> inputGradient) => Inner.Backward(target, inputGradient);
 
         public void ZeroGradients() => Inner.ZeroGradients();
+
+        public double TrainStep(ReadOnlySpan<double> input, ReadOnlySpan<double> target, double learningRate) => Inner.TrainStep(input, target, learningRate);
+
+        public void Step(double learningRate) => Inner.Step(learningRate);
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public interface IDoubleNetwork
 
     double Backward(ReadOnlySpan<double> target, Span<double> inputGradient);
 
+    double TrainStep(ReadOnlySpan<double> input, ReadOnlySpan<double> target, double learningRate);
+
+    void Step(double learningRate);
+
     void ZeroGradients();
 }
 

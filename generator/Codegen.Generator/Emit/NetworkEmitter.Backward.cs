@@ -69,7 +69,11 @@ internal sealed partial class NetworkEmitter
             EmitLoss(loss, label: true);
         }
 
-        EmitBackPropagate();
+        EmitBackPropagate(fused: false);
+        if (_plan.ParameterCount > 0)
+        {
+            EmitBackPropagate(fused: true);
+        }
     }
 
     /// <summary>The loss writes the input gradient itself only when it is fused with the first layer.</summary>
@@ -200,15 +204,33 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
     }
 
-    private void EmitBackPropagate()
+    /// <summary>
+    /// BackPropagate, or with <paramref name="fused"/> BackPropagateAndStep: the same blocks with the SGD update folded
+    /// into each layer with parameters (see <see cref="ParametricBackward"/>), for TrainStep.
+    /// </summary>
+    private void EmitBackPropagate(bool fused)
     {
-        _w.WriteLine("/// <summary>Runs the backward blocks from the loss down to layer 1; an empty <paramref name=\"inputGradient\"/> skips ∂ℓ/∂x⁽¹⁾.</summary>");
-        _w.WriteLine(GeneratedCode);
-        _w.OpenBlock("private void BackPropagate(" + _span + " inputGradient)");
-        if (_plan.ParameterCount > 0)
+        _fusedStep = fused;
+        if (fused)
         {
-            Declare("p", "_parameters");
-            Declare("gp", "_gradients", readOnly: false);
+            _w.WriteLine("/// <summary>");
+            _w.WriteLine("/// The backward blocks from the loss down to layer 1 with the SGD step folded in: each layer with parameters first");
+            _w.WriteLine("/// computes ∂ℓ/∂x⁽ⁱ⁾ with its old weights, then adds −η ∂ℓ/∂θ straight into its parameters. Gradients is not used.");
+            _w.WriteLine("/// </summary>");
+            _w.WriteLine(GeneratedCode);
+            _w.OpenBlock("private void BackPropagateAndStep(" + _t + " learningRate)");
+            Declare("p", "_parameters", readOnly: false);
+        }
+        else
+        {
+            _w.WriteLine("/// <summary>Runs the backward blocks from the loss down to layer 1; an empty <paramref name=\"inputGradient\"/> skips ∂ℓ/∂x⁽¹⁾.</summary>");
+            _w.WriteLine(GeneratedCode);
+            _w.OpenBlock("private void BackPropagate(" + _span + " inputGradient)");
+            if (_plan.ParameterCount > 0)
+            {
+                Declare("p", "_parameters");
+                Declare("gp", "_gradients", readOnly: false);
+            }
         }
 
         for (int i = _plan.LossStart; i >= 1; i--)
@@ -250,6 +272,7 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.WriteLine();
+        _fusedStep = false;
     }
 
     private void EmitStep()

@@ -79,8 +79,10 @@ internal sealed partial class NetworkEmitter
         {
             string what = label ? "int label" : _readOnlySpan + " target";
             _w.WriteLine("/// <summary>");
-            _w.WriteLine("/// One step of single-sample SGD: Forward on <paramref name=\"input\"/>, Backward against <paramref name=\"" + (label ? "label" : "target") + "\"/>, then Step with");
-            _w.WriteLine("/// <paramref name=\"learningRate\"/> (gradients already accumulated are applied too, as Step does). Returns the loss. Allocates nothing.");
+            _w.WriteLine("/// One step of single-sample SGD on <paramref name=\"input\"/> and <paramref name=\"" + (label ? "label" : "target") + "\"/> with step size <paramref name=\"learningRate\"/>, θ ← θ − η ∂ℓ/∂θ;");
+            _w.WriteLine("/// returns the loss before the step. The update is folded into the backward pass (no gradient buffer is written), so");
+            _w.WriteLine("/// <see cref=\"Gradients\"/> is neither read nor changed: from cleared gradients, the parameters end as ZeroGradients, Forward,");
+            _w.WriteLine("/// Backward and Step would leave them. Call Forward again before a Backward. Allocates nothing.");
             _w.WriteLine("/// </summary>");
             _w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length" + (label ? " or the label is not a class" : string.Empty) + ".</exception>");
             _w.WriteLine(GeneratedCode);
@@ -100,8 +102,12 @@ internal sealed partial class NetworkEmitter
 
             _w.WriteLine("ForwardLayers(input);");
             _w.WriteLine(_t + " loss = LossAndGradient(" + (label ? "label" : "target") + LossInputGradientArgument(false) + ");");
-            _w.WriteLine("BackPropagate(default);");
-            _w.WriteLine("Step(learningRate);");
+            if (_plan.ParameterCount > 0)
+            {
+                _w.WriteLine("BackPropagateAndStep(learningRate);");
+            }
+
+            _w.WriteLine(HasForward + " = false;");
             _w.WriteLine("return loss;");
             _w.CloseBlock();
             _w.WriteLine();

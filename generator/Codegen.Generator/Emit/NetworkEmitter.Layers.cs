@@ -128,37 +128,35 @@ internal sealed partial class NetworkEmitter
     private void DenseBackward(int i, DenseSpec d)
     {
         var (weight, bias) = _plan.Slots[i];
-        _w.WriteLine(Header(i) + "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i));
-        _w.OpenBlock();
-        Declare("g", _plan.GradientOf(i));
-        Declare("x", _plan.InputOf(i));
-        Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
-        Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
         bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
-        if (unrollOuter)
+        ParametricBackward(i, "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i), d.Units, target =>
         {
-            _w.WriteLine(_t + " d;");
-        }
-
-        Loop("j", d.Units, unrollOuter, j =>
-        {
-            _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
-            _w.WriteLine("gb[" + j + "] += d;");
-            if (UnrollInner(d.Inputs))
+            Declare("g", _plan.GradientOf(i));
+            Declare("x", _plan.InputOf(i));
+            Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+            Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+            if (unrollOuter)
             {
-                for (int k = 0; k < d.Inputs; k++)
+                _w.WriteLine(_t + " d;");
+            }
+
+            Loop("j", d.Units, unrollOuter, j =>
+            {
+                _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+                _w.WriteLine("gb[" + j + "] += d;");
+                if (UnrollInner(d.Inputs))
                 {
-                    _w.WriteLine("gw[" + ((j * d.Inputs) + k) + "] += d * x[" + S(k) + "];");
+                    for (int k = 0; k < d.Inputs; k++)
+                    {
+                        _w.WriteLine("gw[" + ((j * d.Inputs) + k) + "] += d * x[" + S(k) + "];");
+                    }
                 }
-            }
-            else
-            {
-                _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
-            }
-        });
-        _w.CloseBlock();
-
-        InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
+                else
+                {
+                    _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
+                }
+            });
+        }, () => InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
         {
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
@@ -184,7 +182,37 @@ internal sealed partial class NetworkEmitter
                     _w.WriteLine("global::CodegenKernels.AddScaled(gx, w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), d);");
                 }
             });
-        });
+        }));
+    }
+
+    /// <summary>
+    /// The backward pass of a layer with parameters. In BackPropagate: the parameter gradients (written by
+    /// <paramref name="parameterGradient"/> into spans sliced from <c>gp</c>, the gradients), then ∂ℓ/∂x⁽ⁱ⁾. In the fused
+    /// train step the SGD update is folded in: ∂ℓ/∂x⁽ⁱ⁾ first, while W⁽ⁱ⁾ still holds its old values; then ∇⁽ⁱ⁾, no
+    /// longer needed, is scaled by −η in place, and the same parameter-gradient code adds into spans sliced from
+    /// <c>p</c>, the parameters themselves: θ ← θ − η ∂ℓ/∂θ without a gradient buffer.
+    /// </summary>
+    private void ParametricBackward(int i, string formula, int outputLength, System.Action<string> parameterGradient, System.Action inputGradient)
+    {
+        if (!_fusedStep)
+        {
+            _w.WriteLine(Header(i) + formula);
+            _w.OpenBlock();
+            parameterGradient("gp");
+            _w.CloseBlock();
+            inputGradient();
+            return;
+        }
+
+        _w.WriteLine(Header(i) + "first ∂ℓ/∂x" + Sup(i) + " with W" + Sup(i) + " before the update, then " + formula.Replace("∂ℓ/∂", "−η ∂ℓ/∂").Replace(" += ", " added to the parameters: ") + " (∇" + Sup(i) + " scaled by −η in place)");
+        inputGradient();
+        _w.OpenBlock();
+        Declare("gs", _plan.GradientOf(i), readOnly: false);
+        Loop("k", outputLength, false, k => _w.WriteLine("gs[" + k + "] *= -learningRate;"));
+        _w.CloseBlock();
+        _w.OpenBlock();
+        parameterGradient("p");
+        _w.CloseBlock();
     }
 
     /// <summary>
@@ -193,9 +221,14 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private void InputGradient(int i, string formula, System.Action<string> body)
     {
+        bool optional = !_plan.HasParametersBefore(i);
+        if (_fusedStep && optional)
+        {
+            return; // the train step has no caller's input gradient, and no layer before i needs ∇⁽ⁱ⁻¹⁾
+        }
+
         string target = i == 1 ? "inputGradient" : _plan.GradientOf(i - 1);
         _w.WriteLine("// " + formula + (i == 1 ? ", written to the caller's input gradient" : ", written to ∇" + Sup(i - 1)));
-        bool optional = !_plan.HasParametersBefore(i);
         _w.OpenBlock(optional ? "if (!inputGradient.IsEmpty)" : null);
         body(target);
         _w.CloseBlock();

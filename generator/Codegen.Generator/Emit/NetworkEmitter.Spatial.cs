@@ -162,36 +162,33 @@ internal sealed partial class NetworkEmitter
     private void Conv2DBackward(int i, Conv2DSpec c)
     {
         var (weight, bias) = _plan.Slots[i];
-        _w.WriteLine(Header(i) + "∂ℓ/∂W* += ∇" + Sup(i) + " X*ᵀ, i.e. ∂ℓ/∂W" + Sup(i) + "[f, c, ky, kx] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox] x" + Sup(i) + "[c, …]; ∂ℓ/∂b" + Sup(i) + "[f] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox]");
-        _w.OpenBlock();
-        Declare("g", _plan.GradientOf(i));
-        Declare("x", _plan.InputOf(i));
-        Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
-        Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
-        if (RowVectorized(c))
+        ParametricBackward(i, "∂ℓ/∂W* += ∇" + Sup(i) + " X*ᵀ, i.e. ∂ℓ/∂W" + Sup(i) + "[f, c, ky, kx] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox] x" + Sup(i) + "[c, …]; ∂ℓ/∂b" + Sup(i) + "[f] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox]", c.Output.Length, target =>
         {
-            int ow = c.Output.Width;
-            _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
-            RowLoops(c, kx => "gw[" + Plus("wRow", kx) + "] += global::CodegenKernels.Dot(g.Slice(yRow, " + S(ow) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(ow) + "));", () =>
+            Declare("g", _plan.GradientOf(i));
+            Declare("x", _plan.InputOf(i));
+            Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+            Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+            if (RowVectorized(c))
             {
-                _w.OpenBlock("for (int ox = 0; ox < " + S(ow) + "; ox++)");
-                _w.WriteLine("gb[f] += g[yRow + ox];");
+                int ow = c.Output.Width;
+                _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
+                RowLoops(c, kx => "gw[" + Plus("wRow", kx) + "] += global::CodegenKernels.Dot(g.Slice(yRow, " + S(ow) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(ow) + "));", () =>
+                {
+                    _w.OpenBlock("for (int ox = 0; ox < " + S(ow) + "; ox++)");
+                    _w.WriteLine("gb[f] += g[yRow + ox];");
+                    _w.CloseBlock();
+                });
                 _w.CloseBlock();
-            });
-            _w.CloseBlock();
-        }
-        else
-        {
-            ConvolutionLoops(c, position =>
+            }
+            else
             {
-                _w.WriteLine(_t + " d = g[" + position + "];");
-                _w.WriteLine("gb[f] += d;");
-            }, (wi, xi) => "gw[" + wi + "] += d * x[" + xi + "];");
-        }
-
-        _w.CloseBlock();
-
-        InputGradient(i, "∂ℓ/∂X* = W*ᵀ ∇" + Sup(i) + ", each patch added back where it came from: ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ over the windows that cover it of W" + Sup(i) + "[f, c, ky, kx] ∇" + Sup(i) + "[f, oy, ox]", gx =>
+                ConvolutionLoops(c, position =>
+                {
+                    _w.WriteLine(_t + " d = g[" + position + "];");
+                    _w.WriteLine("gb[f] += d;");
+                }, (wi, xi) => "gw[" + wi + "] += d * x[" + xi + "];");
+            }
+        }, () => InputGradient(i, "∂ℓ/∂X* = W*ᵀ ∇" + Sup(i) + ", each patch added back where it came from: ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ over the windows that cover it of W" + Sup(i) + "[f, c, ky, kx] ∇" + Sup(i) + "[f, oy, ox]", gx =>
         {
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
@@ -207,7 +204,7 @@ internal sealed partial class NetworkEmitter
             {
                 ConvolutionLoops(c, position => _w.WriteLine(_t + " d = g[" + position + "];"), (wi, xi) => "gx[" + xi + "] += w[" + wi + "] * d;");
             }
-        });
+        }));
     }
 
     /// <summary>
@@ -282,28 +279,26 @@ internal sealed partial class NetworkEmitter
     {
         var (weight, bias) = _plan.Slots[i];
         int plane = c.Output.Height * c.Output.Width;
-        _w.WriteLine(Header(i) + "∂ℓ/∂W" + Sup(i) + "[c, f, ky, kx] += Σ_iy Σ_ix x" + Sup(i) + "[c, iy, ix] ∇" + Sup(i) + "[f, …], ∂ℓ/∂b" + Sup(i) + "[f] += Σ ∇" + Sup(i) + "[f, oy, ox]");
-        _w.OpenBlock();
-        Declare("g", _plan.GradientOf(i));
-        Declare("x", _plan.InputOf(i));
-        Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
-        Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
-        Loop("f", c.Filters, false, f =>
+        ParametricBackward(i, "∂ℓ/∂W" + Sup(i) + "[c, f, ky, kx] += Σ_iy Σ_ix x" + Sup(i) + "[c, iy, ix] ∇" + Sup(i) + "[f, …], ∂ℓ/∂b" + Sup(i) + "[f] += Σ ∇" + Sup(i) + "[f, oy, ox]", c.Output.Length, target =>
         {
-            _w.WriteLine(_t + " sum = " + Lit(0) + ";");
-            Loop("q", plane, false, q => _w.WriteLine("sum += g[" + Plus(Times("f", plane), "q") + "];"));
-            _w.WriteLine("gb[f] += sum;");
-        });
-        TransposedLoops(c, () => _w.WriteLine(_t + " v = x[xi];"), (wi, yi) => "gw[" + wi + "] += v * g[" + yi + "];");
-        _w.CloseBlock();
-
-        InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W* ∇" + Sup(i) + ": ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ_f Σ_ky Σ_kx W" + Sup(i) + "[c, f, ky, kx] ∇" + Sup(i) + "[f, …] (a convolution of ∇" + Sup(i) + ")", gx =>
+            Declare("g", _plan.GradientOf(i));
+            Declare("x", _plan.InputOf(i));
+            Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+            Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+            Loop("f", c.Filters, false, f =>
+            {
+                _w.WriteLine(_t + " sum = " + Lit(0) + ";");
+                Loop("q", plane, false, q => _w.WriteLine("sum += g[" + Plus(Times("f", plane), "q") + "];"));
+                _w.WriteLine("gb[f] += sum;");
+            });
+            TransposedLoops(c, () => _w.WriteLine(_t + " v = x[xi];"), (wi, yi) => "gw[" + wi + "] += v * g[" + yi + "];");
+        }, () => InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W* ∇" + Sup(i) + ": ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ_f Σ_ky Σ_kx W" + Sup(i) + "[c, f, ky, kx] ∇" + Sup(i) + "[f, …] (a convolution of ∇" + Sup(i) + ")", gx =>
         {
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
             TransposedLoops(c, () => _w.WriteLine(_t + " s = " + Lit(0) + ";"), (wi, yi) => "s += w[" + wi + "] * g[" + yi + "];", () => _w.WriteLine("gx[xi] = s;"));
-        });
+        }));
     }
 
     /// <summary>The loop nest of a pooling layer: every window (c, oy, ox), with the flat index of its top-left input.</summary>

@@ -28,6 +28,7 @@ internal sealed partial class NetworkEmitter
     private readonly string _span;
     private readonly string _readOnlySpan;
     private readonly bool _isStruct;
+    private bool _fusedStep; // while BackPropagateAndStep is written: ParametricBackward folds the SGD step in
 
     private NetworkEmitter(NetworkSpec spec)
     {
