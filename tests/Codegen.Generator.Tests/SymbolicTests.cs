@@ -6,6 +6,8 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
+using Codegen.Generator.Emit;
+using Codegen.Generator.Helpers;
 using Codegen.Generator.Symbolic;
 using Codegen.Generator.Tests.TestHelpers;
 using Microsoft.CodeAnalysis;
@@ -406,7 +408,10 @@ public sealed class SymbolicTests
             }
         }
 
-        source.Append('}');
+        source.Append("}\n");
+        var floatMath = new SourceWriter();
+        NetworkEmitter.WriteFloatMath(floatMath); // the float printer calls CodegenMath.Tanh
+        source.Append(floatMath);
         Type p = CompileAndLoad(source.ToString()).GetType("P")!;
 
         var points = new (double X, double Y, double G)[] { (0.7, -1.3, 0.4), (-2.1, 0.35, -1.7), (1.9, 2.2, 0.9), (-0.45, -0.8, 3.1) };

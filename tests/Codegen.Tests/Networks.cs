@@ -163,3 +163,9 @@ public partial class InferenceNet;
 [Dense(10), Softmax]
 [CrossEntropy]
 public partial class MnistMlp;
+
+/// <summary>A float network that is only tanh, to check the generated float tanh against Math.Tanh.</summary>
+[Network]
+[Input(1024)]
+[Tanh]
+public partial class FloatTanhNet;

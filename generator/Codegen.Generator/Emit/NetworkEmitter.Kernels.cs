@@ -1,5 +1,7 @@
 using System.Linq;
+using Codegen.Generator.Helpers;
 using Codegen.Generator.Model;
+using Codegen.Generator.Symbolic;
 
 namespace Codegen.Generator.Emit;
 
@@ -70,6 +72,49 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
+    }
+
+    /// <summary>
+    /// The float functions that replace MathF calls (<see cref="Printer.FloatMathClass"/>). Tanh is a rational function,
+    /// x·P(x²)/Q(x²) of degrees 13 and 6 with the coefficients of Eigen's fast float tanh, clamped at ±7.9053 where
+    /// tanh rounds to 1 − 2⁻²² and exact (x) below 4·10⁻⁴; its largest error against Math.Tanh over [−12, 12] in steps of
+    /// 10⁻⁵ is 2.8·10⁻⁷ (a test checks it), and it takes about 9 ns here against 23 ns for MathF.Tanh. Fused
+    /// multiply-adds round once, so the result is the same on every machine (in software where there is no FMA unit).
+    /// </summary>
+    private void EmitFloatMath()
+    {
+        _w.WriteLine();
+        WriteFloatMath(_w);
+    }
+
+    /// <summary>Writes the <see cref="Printer.FloatMathClass"/> class (the symbolic tests compile it with the printer's code).</summary>
+    internal static void WriteFloatMath(SourceWriter w)
+    {
+        w.WriteLine("/// <summary>Float functions of this file's network that are faster than their MathF counterparts.</summary>");
+        w.OpenBlock("file static class " + Printer.FloatMathClass);
+        w.WriteLine("/// <summary>tanh(x) within 3·10⁻⁷: x·P(x²)/Q(x²), a rational approximation (degrees 13 and 6) clamped where tanh rounds to ±1.</summary>");
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.OpenBlock("public static float Tanh(float x)");
+        w.OpenBlock("if (global::System.MathF.Abs(x) < 0.0004f)");
+        w.WriteLine("return x; // tanh(x) = x − x³/3 + …, and x³/3 is below half an ulp of x here");
+        w.CloseBlock();
+        w.WriteLine("x = global::System.Math.Clamp(x, -7.90531110763549805f, 7.90531110763549805f);");
+        w.WriteLine("float x2 = x * x;");
+        w.WriteLine("float p = -2.76076847742355e-16f;");
+        foreach (string c in new[] { "2.00018790482477e-13f", "-8.60467152213735e-11f", "5.12229709037114e-08f", "1.48572235717979e-05f", "6.37261928875436e-04f", "4.89352455891786e-03f" })
+        {
+            w.WriteLine("p = global::System.MathF.FusedMultiplyAdd(p, x2, " + c + ");");
+        }
+
+        w.WriteLine("float q = 1.19825839466702e-06f;");
+        foreach (string c in new[] { "1.18534705686654e-04f", "2.26843463243900e-03f", "4.89352518554385e-03f" })
+        {
+            w.WriteLine("q = global::System.MathF.FusedMultiplyAdd(q, x2, " + c + ");");
+        }
+
+        w.WriteLine("return x * p / q;");
+        w.CloseBlock();
+        w.CloseBlock();
     }
 
     /// <summary>TrainStep: Forward, Backward and Step in one call.</summary>

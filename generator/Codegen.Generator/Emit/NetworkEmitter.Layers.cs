@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using Codegen.Generator.Model;
 using Codegen.Generator.Symbolic;
 
@@ -83,7 +84,24 @@ internal sealed partial class NetworkEmitter
     private string Sup(int i) => NetworkPlan.Sup(i);
 
     private void Declare(string name, string field, bool readOnly = true) =>
-        _w.WriteLine((readOnly ? _readOnlySpan : _span) + " " + name + " = " + field + ";");
+        _w.WriteLine((readOnly ? _readOnlySpan : _span) + " " + name + " = " + WithConstantLength(field) + ";");
+
+    /// <summary>
+    /// A buffer of the network as a span of its constant length (<c>new(_y2, 0, 16)</c>): the JIT then knows the
+    /// length, so the constant indices of unrolled code and the constant-bound loops need no bounds checks.
+    /// </summary>
+    private string WithConstantLength(string field)
+    {
+        int length = field switch
+        {
+            "_x" or "inputGradient" => _plan.Spec.Input.Length,
+            "_parameters" or "_gradients" => _plan.ParameterCount,
+            _ when field.Length > 2 && (field[1] == 'y' || field[1] == 'g') && field[0] == '_' && int.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+                && i >= 1 && i <= _plan.LayerCount => _plan.Layer(i).OutputLength,
+            _ => -1,
+        };
+        return length < 0 ? field : field == "inputGradient" ? field + ".Slice(0, " + S(length) + ")" : "new(" + field + ", 0, " + S(length) + ")";
+    }
 
     private static bool UnrollInner(int inputs) => inputs <= UnrollLimit;
 
@@ -204,7 +222,8 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        _w.WriteLine(Header(i) + "first ∂ℓ/∂x" + Sup(i) + " with W" + Sup(i) + " before the update, then " + formula.Replace("∂ℓ/∂", "−η ∂ℓ/∂").Replace(" += ", " added to the parameters: ") + " (∇" + Sup(i) + " scaled by −η in place)");
+        _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then ∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the");
+        _w.WriteLine("//   gradient code adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
         inputGradient();
         _w.OpenBlock();
         Declare("gs", _plan.GradientOf(i), readOnly: false);

@@ -110,6 +110,11 @@ internal sealed partial class NetworkEmitter
         {
             EmitKernels();
         }
+
+        if (_w.ToString().Contains("global::" + Printer.FloatMathClass + "."))
+        {
+            EmitFloatMath();
+        }
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -94,6 +94,12 @@ internal static class Printer
         _ => Array.Empty<Expr>(),
     };
 
+    /// <summary>
+    /// The file-local class of float functions the generated code calls instead of MathF where MathF is slow (tanh:
+    /// MathF.Tanh calls the C library); the emitter writes it into any file whose code names it.
+    /// </summary>
+    public const string FloatMathClass = "CodegenMath";
+
     private sealed class CSharpPrinter(
         NumericType type,
         Func<string, string> variable,
@@ -157,6 +163,8 @@ internal static class Printer
                     return ("-" + Arg(PrecUnary + 1), PrecUnary);
                 case UnaryOp.Sigmoid:
                     return (Lit(1) + " / (" + Lit(1) + " + " + M + ".Exp(-" + Arg(PrecUnary + 1) + "))", PrecMultiplicative);
+                case UnaryOp.Tanh when type == NumericType.Float:
+                    return ("global::" + FloatMathClass + ".Tanh(" + Print(u.Arg, 0) + ")", PrecPrimary);
                 case UnaryOp.Sign:
                     string a = Arg(PrecAdditive);
                     return (a + " > " + Lit(0) + " ? " + Lit(1) + " : " + a + " < " + Lit(0) + " ? " + Lit(-1) + " : " + Lit(0), PrecConditional);
