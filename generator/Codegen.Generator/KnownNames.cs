@@ -34,6 +34,8 @@ internal static class KnownNames
     /// <summary>The <c>Precision</c> named argument of <c>[Network]</c>.</summary>
     public const string PrecisionProperty = "Precision";
 
+    public const string MaxBatchProperty = "MaxBatch";
+
     /// <summary>The runtime PRNG the generated constructor uses.</summary>
     public const string DeterministicRandom = "global::Codegen.DeterministicRandom";
 }

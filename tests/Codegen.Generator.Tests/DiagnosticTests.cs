@@ -185,6 +185,14 @@ public sealed partial class DiagnosticTests
         public partial class Net;
         """);
 
+    [Theory]
+    [InlineData("0", "MaxBatch must be from 1 to 4096, not 0")]
+    [InlineData("5000", "MaxBatch must be from 1 to 4096, not 5000")]
+    [InlineData("-3", "MaxBatch must be from 1 to 4096, not -3")]
+    [InlineData("4096", "MaxBatch = 4096 times the largest layer output (100000 values) is 409600000 values")]
+    public void CG0012_InvalidMaxBatch(string maxBatch, string message) => ExpectOnly("CG0012", new[] { "[Network]", "'Net'", message },
+        Usings + "[{|Network(MaxBatch = " + maxBatch + ")|}]\n[Input(2)]\n[Dense(100000)]\npublic partial class Net;");
+
     [Fact]
     public void CG0013_NoLayers() => ExpectOnly("CG0013", new[] { "'Net'", "[Input]", "no layer" }, Usings + """
         [Network]

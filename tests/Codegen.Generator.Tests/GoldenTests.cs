@@ -116,6 +116,30 @@ public sealed class GoldenTests
     }
 
     [Fact]
+    public void BatchedMlp()
+    {
+        // [Network(MaxBatch = 16)]: buffers for 16 samples, the batch overloads, and the Dense batch kernels for the
+        // 20-wide first layer (two rows by four samples; its 7 units leave an odd row); the 7 → 3 layer is short enough to
+        // run the per-sample block once per sample.
+        GeneratorOutput output = Check("""
+            using Codegen;
+
+            namespace Demo;
+
+            [Network(MaxBatch = 16)]
+            [Input(20)]
+            [Dense(7), Tanh]
+            [Dense(3), Softmax]
+            [CrossEntropy]
+            public partial class BatchNet;
+            """);
+        string code = output.Sources["Demo.BatchNet.g.cs"];
+        Assert.Contains("public const int MaxBatch = 16;", code, System.StringComparison.Ordinal);
+        Assert.Contains("global::CodegenKernels.Dense2x4(", code, System.StringComparison.Ordinal);
+        Assert.Contains("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, float learningRate)", code, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TwoNetworksInOneFile()
     {
         // Same type name in two places: the hint names (and so the generated files) stay distinct.

@@ -58,6 +58,8 @@ public sealed class KnownNamesTests
     {
         Assert.Equal(nameof(NetworkAttribute.Precision), KnownNames.PrecisionProperty);
         Assert.NotNull(typeof(NetworkAttribute).GetProperty(KnownNames.PrecisionProperty));
+        Assert.Equal(nameof(NetworkAttribute.MaxBatch), KnownNames.MaxBatchProperty);
+        Assert.Equal(typeof(int), typeof(NetworkAttribute).GetProperty(KnownNames.MaxBatchProperty)!.PropertyType);
         Assert.Equal(KnownNames.DeterministicRandom, "global::" + typeof(DeterministicRandom).FullName);
 
         // The parser reads Precision as an int; the runtime enum must keep these values.

@@ -74,11 +74,20 @@ internal sealed partial class NetworkEmitter
         {
             EmitBackPropagate(fused: true);
         }
+
+        if (_plan.Batched)
+        {
+            EmitBackPropagate(fused: false, batch: true);
+            if (_plan.ParameterCount > 0)
+            {
+                EmitBackPropagate(fused: true, batch: true);
+            }
+        }
     }
 
     /// <summary>The loss writes the input gradient itself only when it is fused with the first layer.</summary>
     private string LossInputGradientArgument(bool withInputGradient) =>
-        _plan.LossStart == 0 ? ", " + (withInputGradient ? "inputGradient" : "default") : string.Empty;
+        (_plan.LossStart == 0 ? ", " + (withInputGradient ? "inputGradient" : "default") : string.Empty) + (_plan.Batched ? ", 0" : string.Empty);
 
     private void BackwardChecks(bool withInputGradient)
     {
@@ -86,6 +95,13 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("if (!" + HasForward + ")");
         _w.WriteLine("global::CodegenThrow.NoForward();");
         _w.CloseBlock();
+        if (_plan.Batched)
+        {
+            _w.OpenBlock("if (" + BatchSize + " != 1)");
+            _w.WriteLine("global::CodegenThrow.BatchMismatch(" + BatchSize + ", 1);");
+            _w.CloseBlock();
+        }
+
         if (withInputGradient)
         {
             EmitLengthCheck("inputGradient", "InputLength");
@@ -100,7 +116,8 @@ internal sealed partial class NetworkEmitter
         int n = _plan.Spec.OutputLength;
         int last = _plan.LayerCount;
         _w.WriteLine(GeneratedCode);
-        _w.OpenBlock("private " + _t + " LossAndGradient(" + (label ? "int label" : _readOnlySpan + " target") + (_plan.LossStart == 0 ? ", " + _span + " inputGradient" : string.Empty) + ")");
+        _w.OpenBlock("private " + _t + " LossAndGradient(" + (label ? "int label" : _readOnlySpan + " target") + (_plan.LossStart == 0 ? ", " + _span + " inputGradient" : string.Empty) + (_plan.Batched ? ", int sample" : string.Empty) + ")");
+        _sample = _plan.Batched ? "sample" : null; // a batched network's loss works on one sample of its buffers
         _w.WriteLine(_t + " loss = " + Lit(0) + ";");
         switch (loss)
         {
@@ -184,6 +201,7 @@ internal sealed partial class NetworkEmitter
                 break;
         }
 
+        _sample = null;
         _w.CloseBlock();
         _w.WriteLine();
     }
@@ -206,26 +224,33 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// BackPropagate, or with <paramref name="fused"/> BackPropagateAndStep: the same blocks with the SGD update folded
-    /// into each layer with parameters (see <see cref="ParametricBackward"/>), for TrainStep.
+    /// into each layer with parameters (see <see cref="ParametricBackward"/>), for TrainStep. With
+    /// <paramref name="batch"/>, their batch twins (BackPropagateBatch, BackPropagateBatchAndStep) over the first
+    /// batchSize samples of the buffers.
     /// </summary>
-    private void EmitBackPropagate(bool fused)
+    private void EmitBackPropagate(bool fused, bool batch = false)
     {
         _fusedStep = fused;
+        _batchMethod = batch;
+        string samples = batch ? " for each of the first <paramref name=\"batchSize\"/> samples (the gradients of the batch add up)" : string.Empty;
+        string batchParameter = batch ? "int batchSize" : string.Empty;
         if (fused)
         {
             _w.WriteLine("/// <summary>");
-            _w.WriteLine("/// The backward blocks from the loss down to layer 1 with the SGD step folded in: each layer with parameters first");
+            _w.WriteLine("/// The backward blocks from the loss down to layer 1" + samples + " with the SGD step folded in: each layer with parameters first");
             _w.WriteLine("/// computes ∂ℓ/∂x⁽ⁱ⁾ with its old weights, then adds −η ∂ℓ/∂θ straight into its parameters. Gradients is not used.");
             _w.WriteLine("/// </summary>");
             _w.WriteLine(GeneratedCode);
-            _w.OpenBlock("private void BackPropagateAndStep(" + _t + " learningRate)");
+            _w.OpenBlock("private void BackPropagate" + (batch ? "Batch" : string.Empty) + "AndStep(" + (batch ? batchParameter + ", " : string.Empty) + _t + " learningRate)");
             Declare("p", "_parameters", readOnly: false);
         }
         else
         {
-            _w.WriteLine("/// <summary>Runs the backward blocks from the loss down to layer 1; an empty <paramref name=\"inputGradient\"/> skips ∂ℓ/∂x⁽¹⁾.</summary>");
+            _w.WriteLine(batch
+                ? "/// <summary>Runs the backward blocks from the loss down to layer 1" + samples + ".</summary>"
+                : "/// <summary>Runs the backward blocks from the loss down to layer 1; an empty <paramref name=\"inputGradient\"/> skips ∂ℓ/∂x⁽¹⁾.</summary>");
             _w.WriteLine(GeneratedCode);
-            _w.OpenBlock("private void BackPropagate(" + _span + " inputGradient)");
+            _w.OpenBlock(batch ? "private void BackPropagateBatch(" + batchParameter + ")" : "private void BackPropagate(" + _span + " inputGradient)");
             if (_plan.ParameterCount > 0)
             {
                 Declare("p", "_parameters");
@@ -236,43 +261,64 @@ internal sealed partial class NetworkEmitter
         for (int i = _plan.LossStart; i >= 1; i--)
         {
             _w.WriteLine();
-            switch (_plan.Layer(i))
-            {
-                case DenseSpec d:
-                    DenseBackward(i, d);
-                    break;
-                case ElementwiseSpec e:
-                    ElementwiseBackward(i, e);
-                    break;
-                case SoftmaxSpec s:
-                    SoftmaxBackward(i, s);
-                    break;
-                case Conv2DSpec c:
-                    Conv2DBackward(i, c);
-                    break;
-                case ConvTranspose2DSpec t:
-                    ConvTranspose2DBackward(i, t);
-                    break;
-                case Pool2DSpec pool:
-                    Pool2DBackward(i, pool);
-                    break;
-                case MaxUnpool2DSpec u:
-                    MaxUnpool2DBackward(i, u);
-                    break;
-                case FlattenSpec f:
-                    FlattenBackward(i, f);
-                    break;
-                case DropoutSpec d:
-                    DropoutBackward(i, d);
-                    break;
-                default:
-                    throw new System.NotSupportedException("No backward for " + _plan.Layer(i).GetType().Name);
-            }
+            EmitLayerBackward(i);
         }
 
         _w.CloseBlock();
         _w.WriteLine();
         _fusedStep = false;
+        _batchMethod = false;
+    }
+
+    /// <summary>
+    /// The backward block of layer i. In a batch method, layers with parameters and Dense layers write their own
+    /// loops over the samples (see <see cref="ParametricBackward"/>); every other layer's block runs once per sample.
+    /// </summary>
+    private void EmitLayerBackward(int i)
+    {
+        if (_batchMethod && _plan.Layer(i) is not (DenseSpec or Conv2DSpec or ConvTranspose2DSpec))
+        {
+            ForEachSample(() => EmitLayerBackwardBlock(i));
+            return;
+        }
+
+        EmitLayerBackwardBlock(i);
+    }
+
+    private void EmitLayerBackwardBlock(int i)
+    {
+        switch (_plan.Layer(i))
+        {
+            case DenseSpec d:
+                DenseBackward(i, d);
+                break;
+            case ElementwiseSpec e:
+                ElementwiseBackward(i, e);
+                break;
+            case SoftmaxSpec s:
+                SoftmaxBackward(i, s);
+                break;
+            case Conv2DSpec c:
+                Conv2DBackward(i, c);
+                break;
+            case ConvTranspose2DSpec t:
+                ConvTranspose2DBackward(i, t);
+                break;
+            case Pool2DSpec pool:
+                Pool2DBackward(i, pool);
+                break;
+            case MaxUnpool2DSpec u:
+                MaxUnpool2DBackward(i, u);
+                break;
+            case FlattenSpec f:
+                FlattenBackward(i, f);
+                break;
+            case DropoutSpec d:
+                DropoutBackward(i, d);
+                break;
+            default:
+                throw new System.NotSupportedException("No backward for " + _plan.Layer(i).GetType().Name);
+        }
     }
 
     private void EmitStep()

@@ -71,6 +71,118 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("destination[k] += scale * source[k];");
         _w.CloseBlock();
         _w.CloseBlock();
+        if (_plan.Batched && _plan.Spec.Layers.OfType<DenseSpec>().Any(DenseHasBatchCode))
+        {
+            EmitBatchKernels(t, lanes);
+        }
+
+        _w.CloseBlock();
+    }
+
+    /// <summary>
+    /// The kernels of the batched Dense code, blocked two rows of W by four samples: each vector of the two rows and of
+    /// the four samples is loaded once for eight FMAs (six loads for eight FMAs, where one row and one sample at a time
+    /// need two loads per FMA), with eight independent accumulators in the dot products.
+    /// </summary>
+    private void EmitBatchKernels(string t, string lanes)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        string Load(string r, string offset) => V + ".LoadUnsafe(ref " + r + ", (nuint)(" + offset + "k))";
+        string Offset(int sample) => sample == 0 ? string.Empty : sample == 1 ? "n + " : S(sample) + " * n + ";
+        string ro = "global::System.ReadOnlySpan<" + t + ">";
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// y[s·stride + r] = bias[r] + Σₖ rows[r·n + k]·xs[s·n + k] for the two rows r of <paramref name=\"rows\"/> and the four samples s of");
+        _w.WriteLine("/// <paramref name=\"xs\"/>, n = xs.Length / 4: eight dot products that read each row and each sample once.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void Dense2x4(" + ro + " rows, " + ro + " xs, " + ro + " bias, global::System.Span<" + t + "> y, int stride)");
+        _w.WriteLine("int n = xs.Length / 4;");
+        _w.WriteLine("int k = 0;");
+        _w.WriteLine("global::System.Span<" + t + "> s = stackalloc " + t + "[8]; // s[r·4 + sample]");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows.Slice(0, 2 * n));");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);");
+        _w.WriteLine("var a00 = " + V + "<" + t + ">.Zero;");
+        foreach (string name in new[] { "a01", "a02", "a03", "a10", "a11", "a12", "a13" })
+        {
+            _w.WriteLine("var " + name + " = a00;");
+        }
+
+        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("var w0 = " + Load("rw", string.Empty) + ";");
+        _w.WriteLine("var w1 = " + Load("rw", "n + ") + ";");
+        for (int sample = 0; sample < 4; sample++)
+        {
+            _w.WriteLine((sample == 0 ? "var " : string.Empty) + "v = " + Load("rx", Offset(sample)) + ";");
+            _w.WriteLine("a0" + sample + " = " + V + ".FusedMultiplyAdd(w0, v, a0" + sample + ");");
+            _w.WriteLine("a1" + sample + " = " + V + ".FusedMultiplyAdd(w1, v, a1" + sample + ");");
+        }
+
+        _w.CloseBlock();
+        for (int r = 0; r < 2; r++)
+        {
+            for (int sample = 0; sample < 4; sample++)
+            {
+                _w.WriteLine("s[" + ((r * 4) + sample) + "] = " + V + ".Sum(a" + r + sample + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        for (int r = 0; r < 2; r++)
+        {
+            for (int sample = 0; sample < 4; sample++)
+            {
+                _w.WriteLine("s[" + ((r * 4) + sample) + "] += rows[" + (r == 0 ? string.Empty : "n + ") + "k] * xs[" + Offset(sample) + "k];");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("for (int sample = 0; sample < 4; sample++)");
+        _w.WriteLine("y[sample * stride] = bias[0] + s[sample];");
+        _w.WriteLine("y[(sample * stride) + 1] = bias[1] + s[4 + sample];");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// rows[r·n + k] += Σₛ g[s·stride + r]·xs[s·n + k] for the two rows r of <paramref name=\"rows\"/> and the four samples s of");
+        _w.WriteLine("/// <paramref name=\"xs\"/>, n = xs.Length / 4: adds four outer products into two rows, loading and storing each row once.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void AddOuter2x4(global::System.Span<" + t + "> rows, " + ro + " xs, " + ro + " g, int stride)");
+        _w.WriteLine("int n = xs.Length / 4;");
+        _w.WriteLine("int k = 0;");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows.Slice(0, 2 * n));");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);");
+        for (int r = 0; r < 2; r++)
+        {
+            for (int sample = 0; sample < 4; sample++)
+            {
+                string index = sample == 0 ? S(r) : (sample == 1 ? "stride" : S(sample) + " * stride") + (r == 1 ? " + 1" : string.Empty);
+                _w.WriteLine("var f" + r + sample + " = " + V + ".Create(g[" + index + "]);");
+            }
+        }
+
+        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("var r0 = " + Load("rw", string.Empty) + ";");
+        _w.WriteLine("var r1 = " + Load("rw", "n + ") + ";");
+        for (int sample = 0; sample < 4; sample++)
+        {
+            _w.WriteLine((sample == 0 ? "var " : string.Empty) + "v = " + Load("rx", Offset(sample)) + ";");
+            _w.WriteLine("r0 = " + V + ".FusedMultiplyAdd(v, f0" + sample + ", r0);");
+            _w.WriteLine("r1 = " + V + ".FusedMultiplyAdd(v, f1" + sample + ", r1);");
+        }
+
+        _w.WriteLine(V + ".StoreUnsafe(r0, ref rw, (nuint)k);");
+        _w.WriteLine(V + ".StoreUnsafe(r1, ref rw, (nuint)(n + k));");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        _w.OpenBlock("for (int sample = 0; sample < 4; sample++)");
+        _w.WriteLine("rows[k] += g[sample * stride] * xs[(sample * n) + k];");
+        _w.WriteLine("rows[n + k] += g[(sample * stride) + 1] * xs[(sample * n) + k];");
+        _w.CloseBlock();
+        _w.CloseBlock();
         _w.CloseBlock();
     }
 

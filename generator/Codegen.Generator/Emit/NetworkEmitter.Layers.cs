@@ -21,10 +21,14 @@ internal sealed partial class NetworkEmitter
         EmitLengthCheck("input", "InputLength");
         EmitLengthCheck("output", "OutputLength");
         _w.WriteLine("ForwardLayers(input);");
-        _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ").CopyTo(output);");
+        _w.WriteLine("((" + _readOnlySpan + ")" + _plan.OutputOf(_plan.LayerCount) + ")" + (_plan.Batched ? ".Slice(0, OutputLength)" : string.Empty) + ".CopyTo(output);");
         if (_plan.HasLoss)
         {
             _w.WriteLine(HasForward + " = true;");
+            if (_plan.Batched)
+            {
+                _w.WriteLine(BatchSize + " = 1;");
+            }
         }
 
         _w.CloseBlock();
@@ -41,42 +45,52 @@ internal sealed partial class NetworkEmitter
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             _w.WriteLine();
-            switch (_plan.Layer(i))
-            {
-                case DenseSpec d:
-                    DenseForward(i, d);
-                    break;
-                case ElementwiseSpec e:
-                    ElementwiseForward(i, e);
-                    break;
-                case SoftmaxSpec s:
-                    SoftmaxForward(i, s);
-                    break;
-                case Conv2DSpec c:
-                    Conv2DForward(i, c);
-                    break;
-                case ConvTranspose2DSpec t:
-                    ConvTranspose2DForward(i, t);
-                    break;
-                case Pool2DSpec pool:
-                    Pool2DForward(i, pool);
-                    break;
-                case MaxUnpool2DSpec u:
-                    MaxUnpool2DForward(i, u);
-                    break;
-                case FlattenSpec f:
-                    FlattenForward(i, f);
-                    break;
-                case DropoutSpec d:
-                    DropoutForward(i, d);
-                    break;
-                default:
-                    throw new System.NotSupportedException("No forward for " + _plan.Layer(i).GetType().Name);
-            }
+            EmitLayerForward(i);
         }
 
         _w.CloseBlock();
         _w.WriteLine();
+        if (_plan.Batched)
+        {
+            EmitForwardLayersBatch();
+        }
+    }
+
+    /// <summary>The forward block of layer i: its formula as a comment, then the code, for one sample.</summary>
+    private void EmitLayerForward(int i)
+    {
+        switch (_plan.Layer(i))
+        {
+            case DenseSpec d:
+                DenseForward(i, d);
+                break;
+            case ElementwiseSpec e:
+                ElementwiseForward(i, e);
+                break;
+            case SoftmaxSpec s:
+                SoftmaxForward(i, s);
+                break;
+            case Conv2DSpec c:
+                Conv2DForward(i, c);
+                break;
+            case ConvTranspose2DSpec t:
+                ConvTranspose2DForward(i, t);
+                break;
+            case Pool2DSpec pool:
+                Pool2DForward(i, pool);
+                break;
+            case MaxUnpool2DSpec u:
+                MaxUnpool2DForward(i, u);
+                break;
+            case FlattenSpec f:
+                FlattenForward(i, f);
+                break;
+            case DropoutSpec d:
+                DropoutForward(i, d);
+                break;
+            default:
+                throw new System.NotSupportedException("No forward for " + _plan.Layer(i).GetType().Name);
+        }
     }
 
     private string Header(int i) => "// Layer " + S(i) + ", " + _plan.Layer(i).Name + ": ";
@@ -92,16 +106,48 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private string WithConstantLength(string field)
     {
-        int length = field switch
+        int length = BufferLength(field);
+        if (length < 0)
         {
-            "_x" or "inputGradient" => _plan.Spec.Input.Length,
-            "_parameters" or "_gradients" => _plan.ParameterCount,
-            _ when field.Length > 2 && (field[1] == 'y' || field[1] == 'g') && field[0] == '_' && int.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out int i)
-                && i >= 1 && i <= _plan.LayerCount => _plan.Layer(i).OutputLength,
-            _ => -1,
-        };
-        return length < 0 ? field : field == "inputGradient" ? field + ".Slice(0, " + S(length) + ")" : "new(" + field + ", 0, " + S(length) + ")";
+            return field;
+        }
+
+        if (field == "inputGradient")
+        {
+            return field + ".Slice(0, " + S(length) + ")";
+        }
+
+        return "new(" + field + ", " + (_sample is null ? "0" : Times(_sample, length)) + ", " + S(length) + ")";
     }
+
+    /// <summary>
+    /// The values per sample of one of the network's buffers (<c>_x</c>, <c>_yi</c>, <c>_gi</c>, <c>_argi</c>,
+    /// <c>_maski</c>; the caller's <c>inputGradient</c>; the parameters), or −1 for anything else.
+    /// </summary>
+    private int BufferLength(string field)
+    {
+        switch (field)
+        {
+            case "_x" or "inputGradient":
+                return _plan.Spec.Input.Length;
+            case "_parameters" or "_gradients":
+                return _plan.ParameterCount;
+        }
+
+        foreach (string prefix in new[] { "_y", "_g", "_arg", "_mask" })
+        {
+            if (field.StartsWith(prefix, System.StringComparison.Ordinal)
+                && int.TryParse(field.Substring(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i >= 1 && i <= _plan.LayerCount)
+            {
+                return _plan.Layer(i).OutputLength;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A per-sample buffer of a batched network as one span over all <c>MaxBatch</c> samples.</summary>
+    private string WholeBatch(string field) => "new(" + field + ", 0, " + S(BufferLength(field) * _plan.MaxBatch) + ")";
 
     private static bool UnrollInner(int inputs) => inputs <= UnrollLimit;
 
@@ -147,8 +193,15 @@ internal sealed partial class NetworkEmitter
     {
         var (weight, bias) = _plan.Slots[i];
         bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
+        bool batchCode = _batchMethod && DenseHasBatchCode(d);
         ParametricBackward(i, "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i), d.Units, target =>
         {
+            if (batchCode)
+            {
+                DenseParameterGradientBatch(i, d, target);
+                return;
+            }
+
             Declare("g", _plan.GradientOf(i));
             Declare("x", _plan.InputOf(i));
             Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
@@ -176,6 +229,12 @@ internal sealed partial class NetworkEmitter
             });
         }, () => InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
         {
+            if (batchCode)
+            {
+                DenseInputGradientBatch(i, d, gx);
+                return;
+            }
+
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
@@ -200,7 +259,7 @@ internal sealed partial class NetworkEmitter
                     _w.WriteLine("global::CodegenKernels.AddScaled(gx, w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), d);");
                 }
             });
-        }));
+        }), writesBatchLoops: batchCode);
     }
 
     /// <summary>
@@ -210,27 +269,53 @@ internal sealed partial class NetworkEmitter
     /// longer needed, is scaled by −η in place, and the same parameter-gradient code adds into spans sliced from
     /// <c>p</c>, the parameters themselves: θ ← θ − η ∂ℓ/∂θ without a gradient buffer.
     /// </summary>
-    private void ParametricBackward(int i, string formula, int outputLength, System.Action<string> parameterGradient, System.Action inputGradient)
+    private void ParametricBackward(int i, string formula, int outputLength, System.Action<string> parameterGradient, System.Action inputGradient, bool writesBatchLoops = false)
     {
+        // In a batch method a layer without batch code of its own runs each part once per sample; each part must
+        // finish for every sample before the next starts, so that the fused step changes W only after all ∂ℓ/∂x.
+        System.Action<string> parameters = _batchMethod && !writesBatchLoops ? target => ForEachSample(() => parameterGradient(target)) : parameterGradient;
+        System.Action input = _batchMethod && !writesBatchLoops ? () => ForEachSample(inputGradient) : inputGradient;
         if (!_fusedStep)
         {
             _w.WriteLine(Header(i) + formula);
             _w.OpenBlock();
-            parameterGradient("gp");
+            parameters("gp");
             _w.CloseBlock();
-            inputGradient();
+            input();
             return;
         }
 
         _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then ∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the");
         _w.WriteLine("//   gradient code adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
-        inputGradient();
+        input();
         _w.OpenBlock();
-        Declare("gs", _plan.GradientOf(i), readOnly: false);
-        Loop("k", outputLength, false, k => _w.WriteLine("gs[" + k + "] *= -learningRate;"));
+        if (_batchMethod)
+        {
+            _w.WriteLine(_span + " gs = " + WholeBatch(_plan.GradientOf(i)) + ";");
+            _w.OpenBlock("for (int k = 0; k < batchSize * " + S(outputLength) + "; k++)");
+            _w.WriteLine("gs[k] *= -learningRate;");
+            _w.CloseBlock();
+        }
+        else
+        {
+            Declare("gs", _plan.GradientOf(i), readOnly: false);
+            Loop("k", outputLength, false, k => _w.WriteLine("gs[" + k + "] *= -learningRate;"));
+        }
+
         _w.CloseBlock();
         _w.OpenBlock();
-        parameterGradient("p");
+        parameters("p");
+        _w.CloseBlock();
+    }
+
+    /// <summary>Writes <paramref name="body"/> inside a loop over the samples of a batch, its buffers offset to that sample.</summary>
+    private void ForEachSample(System.Action body)
+    {
+        _w.OpenBlock("for (int sample = 0; sample < batchSize; sample++)");
+        string? outer = _sample;
+        _sample = "sample";
+        body();
+        _sample = outer;
         _w.CloseBlock();
     }
 
@@ -241,9 +326,9 @@ internal sealed partial class NetworkEmitter
     private void InputGradient(int i, string formula, System.Action<string> body)
     {
         bool optional = !_plan.HasParametersBefore(i);
-        if (_fusedStep && optional)
+        if ((_fusedStep || _batchMethod) && optional)
         {
-            return; // the train step has no caller's input gradient, and no layer before i needs ∇⁽ⁱ⁻¹⁾
+            return; // the train step and the batch methods take no input gradient, and no layer before i needs ∇⁽ⁱ⁻¹⁾
         }
 
         string target = i == 1 ? "inputGradient" : _plan.GradientOf(i - 1);

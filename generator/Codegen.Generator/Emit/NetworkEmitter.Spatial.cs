@@ -347,7 +347,7 @@ internal sealed partial class NetworkEmitter
         Declare("y", _plan.OutputOf(i), readOnly: false);
         if (max)
         {
-            _w.WriteLine("global::System.Span<int> arg = " + _plan.ArgMaxOf(i) + ";");
+            _w.WriteLine("global::System.Span<int> arg = " + WithConstantLength(_plan.ArgMaxOf(i)) + ";");
         }
 
         PoolLoops(pool, (o, start) =>
@@ -382,7 +382,7 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("gx.Clear();");
             if (max)
             {
-                _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + _plan.ArgMaxOf(i) + ";");
+                _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + WithConstantLength(_plan.ArgMaxOf(i)) + ";");
                 Loop("o", pool.OutputLength, false, o => _w.WriteLine("gx[arg[o]] += g[o];"));
             }
             else
@@ -402,7 +402,7 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock();
         Declare("x", _plan.InputOf(i));
         Declare("y", _plan.OutputOf(i), readOnly: false);
-        _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + _plan.ArgMaxOf(u.PoolLayer) + ";");
+        _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + WithConstantLength(_plan.ArgMaxOf(u.PoolLayer)) + ";");
         _w.WriteLine("y.Clear();");
         Loop("k", u.InputLength, false, k => _w.WriteLine("y[arg[k]] = x[k];"));
         _w.CloseBlock();
@@ -414,7 +414,7 @@ internal sealed partial class NetworkEmitter
         {
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
-            _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + _plan.ArgMaxOf(u.PoolLayer) + ";");
+            _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + WithConstantLength(_plan.ArgMaxOf(u.PoolLayer)) + ";");
             Loop("k", u.InputLength, false, k => _w.WriteLine("gx[k] = g[arg[k]];"));
         });
     }

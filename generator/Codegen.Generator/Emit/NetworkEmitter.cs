@@ -29,6 +29,8 @@ internal sealed partial class NetworkEmitter
     private readonly string _readOnlySpan;
     private readonly bool _isStruct;
     private bool _fusedStep; // while BackPropagateAndStep is written: ParametricBackward folds the SGD step in
+    private bool _batchMethod; // while a batch method is written: blocks loop over the samples (batchSize in scope)
+    private string? _sample; // inside such a loop, the sample variable: per-sample buffers are offset by it
 
     private NetworkEmitter(NetworkSpec spec)
     {
@@ -52,6 +54,8 @@ internal sealed partial class NetworkEmitter
     /// so copies of the struct agree and a readonly struct works.
     /// </summary>
     private string HasForward => _isStruct ? "_hasForward[0]" : "_hasForward";
+
+    private string BatchSize => _isStruct ? "_batchSize[0]" : "_batchSize";
 
     public static string Emit(NetworkSpec spec)
     {
@@ -91,6 +95,12 @@ internal sealed partial class NetworkEmitter
             EmitBackward();
             EmitTrainStep();
             EmitStep();
+        }
+
+        if (_plan.Batched)
+        {
+            _w.WriteLine();
+            EmitBatchMethods();
         }
 
         _w.CloseBlock();
@@ -206,6 +216,13 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// <summary>The number of trainable parameters (weights and biases): " + S(_plan.ParameterCount) + ".</summary>");
         _w.WriteLine("public const int ParameterCount = " + S(_plan.ParameterCount) + ";");
         _w.WriteLine();
+        if (_plan.Batched)
+        {
+            _w.WriteLine("/// <summary>The largest number of samples the batched Forward, Backward and TrainStep take: " + S(_plan.MaxBatch) + ".</summary>");
+            _w.WriteLine("public const int MaxBatch = " + S(_plan.MaxBatch) + ";");
+            _w.WriteLine();
+        }
+
         _w.WriteLine("/// <summary>The seed the parameterless constructor initializes the parameters with.</summary>");
         _w.WriteLine("public const ulong DefaultSeed = 42;");
         _w.WriteLine();
@@ -227,7 +244,7 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("private readonly " + _t + "[] _gradients;");
         }
 
-        _w.WriteLine("private readonly " + _t + "[] _x; // x⁽¹⁾, a copy of the last input");
+        _w.WriteLine("private readonly " + _t + "[] _x; // x⁽¹⁾, a copy of the last input" + (_plan.Batched ? " (MaxBatch of them, one after another, as every buffer below)" : string.Empty));
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             _w.WriteLine("private readonly " + _t + "[] " + _plan.OutputOf(i) + "; // ŷ" + NetworkPlan.Sup(i) + " = " + _plan.Layer(i).Name + "(x" + NetworkPlan.Sup(i) + "), " + _plan.Layer(i).Output + (_plan.Layer(i).Output.Spatial ? " = " + S(_plan.Layer(i).OutputLength) : string.Empty) + " values");
@@ -262,6 +279,10 @@ internal sealed partial class NetworkEmitter
         if (_plan.HasLoss)
         {
             _w.WriteLine(_isStruct ? "private readonly bool[] _hasForward; // one element, shared by copies of the struct" : "private bool _hasForward;");
+            if (_plan.Batched)
+            {
+                _w.WriteLine(_isStruct ? "private readonly int[] _batchSize; // one element: the samples of the last Forward" : "private int _batchSize; // the samples of the last Forward");
+            }
         }
 
         _w.WriteLine();
@@ -278,17 +299,18 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("_gradients = new " + _t + "[ParameterCount];");
         }
 
-        _w.WriteLine("_x = new " + _t + "[InputLength];");
+        string perBatch = _plan.Batched ? " * MaxBatch" : string.Empty;
+        _w.WriteLine("_x = new " + _t + "[InputLength" + perBatch + "];");
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
-            _w.WriteLine(_plan.OutputOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + "];");
+            _w.WriteLine(_plan.OutputOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
         }
 
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             if (_plan.HasGradientBuffer(i))
             {
-                _w.WriteLine(_plan.GradientOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + "];");
+                _w.WriteLine(_plan.GradientOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
             }
         }
 
@@ -296,11 +318,11 @@ internal sealed partial class NetworkEmitter
         {
             if (_plan.Layer(i) is Pool2DSpec { Kind: PoolKind.Max })
             {
-                _w.WriteLine(_plan.ArgMaxOf(i) + " = new int[" + S(_plan.Layer(i).OutputLength) + "];");
+                _w.WriteLine(_plan.ArgMaxOf(i) + " = new int[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
             }
             else if (_plan.Layer(i) is DropoutSpec)
             {
-                _w.WriteLine(_plan.MaskOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + "];");
+                _w.WriteLine(_plan.MaskOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
             }
         }
 
@@ -316,6 +338,10 @@ internal sealed partial class NetworkEmitter
         if (_plan.HasLoss && _isStruct)
         {
             _w.WriteLine("_hasForward = new bool[1];");
+            if (_plan.Batched)
+            {
+                _w.WriteLine("_batchSize = new int[1];");
+            }
         }
 
         _w.WriteLine("InitializeParameters(DefaultSeed);");
@@ -444,6 +470,21 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
             _w.WriteLine("public static void NoForward() =>");
             _w.WriteLine("    throw new global::System.InvalidOperationException(\"Backward needs a Forward first: no Forward has run since the network was created, its parameters were initialized or Step updated them.\");");
+        }
+
+        if (_plan.Batched)
+        {
+            _w.WriteLine();
+            _w.WriteLine("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+            _w.WriteLine("public static void BatchOutOfRange(int batchSize, int maxBatch) =>");
+            _w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, $\"Expected a batch of 1 to {maxBatch} samples (MaxBatch), got {batchSize}.\");");
+            if (_plan.HasLoss)
+            {
+                _w.WriteLine();
+                _w.WriteLine("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+                _w.WriteLine("public static void BatchMismatch(int forward, int backward) =>");
+                _w.WriteLine("    throw new global::System.InvalidOperationException($\"The last Forward ran {forward} sample(s); Backward was given {backward}: give Backward the targets of the same samples.\");");
+            }
         }
         if (_isStruct)
         {

@@ -99,6 +99,12 @@ internal sealed class NetworkPlan
     }
 
     /// <summary>Whether the network has a Dropout layer (and so a Training property and a generator of its own).</summary>
+    /// <summary>The largest batch of the batched overloads ([Network(MaxBatch = n)]); 1 when there are none.</summary>
+    public int MaxBatch => Spec.MaxBatch;
+
+    /// <summary>Whether the network has batched overloads, and per-sample buffers MaxBatch samples long.</summary>
+    public bool Batched => Spec.MaxBatch > 1;
+
     public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
 
     /// <summary>The field holding, for a max pooling layer, the index in its input of each window's winner.</summary>
@@ -113,33 +119,33 @@ internal sealed class NetworkPlan
         Pool2DSpec { Kind: PoolKind.Max } p => 4L * p.OutputLength,
         DropoutSpec d => (long)ElementBytes * d.OutputLength,
         _ => 0L,
-    });
+    }) * MaxBatch;
 
-    public int ActivationElements
+    public long ActivationElements
     {
         get
         {
-            int n = Spec.InputLength;
+            long n = Spec.InputLength;
             for (int i = 1; i <= LayerCount; i++)
             {
                 n += Layer(i).OutputLength;
             }
 
-            return n;
+            return n * MaxBatch;
         }
     }
 
-    public int GradientElements
+    public long GradientElements
     {
         get
         {
-            int n = 0;
+            long n = 0;
             for (int i = 1; i <= LayerCount; i++)
             {
                 n += HasGradientBuffer(i) ? Layer(i).OutputLength : 0;
             }
 
-            return n;
+            return n * MaxBatch;
         }
     }
 

@@ -148,7 +148,8 @@ internal sealed record NetworkSpec(
     NumericType Numeric,
     Shape Input,
     EquatableArray<LayerSpec> Layers,
-    LossSpec? Loss)
+    LossSpec? Loss,
+    int MaxBatch = 1)
 {
     public int InputLength => Input.Length;
 

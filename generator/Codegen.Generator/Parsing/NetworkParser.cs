@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Codegen.Generator.Diagnostics;
@@ -116,13 +117,13 @@ internal static partial class NetworkParser
         List<LayerAttribute> attributes = ReadLayerAttributes(type, declaration, name, Report, cancellationToken);
         var requests = new List<FunctionRequest>();
         (Shape input, List<LayerSpec> layers, LossSpec? loss) = BuildLayers(attributes, type, requests, typeLocation, Report);
-
+        int maxBatch = ReadMaxBatch(context.Attributes, name, layers, Report);
         if (diagnostics.Count > 0)
         {
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, input, layers.ToEquatableArray(), loss);
+        var spec = new NetworkSpec(HierarchyInfo.From(type), numeric, input, layers.ToEquatableArray(), loss, maxBatch);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, requests.ToEquatableArray());
     }
 
@@ -203,6 +204,47 @@ internal static partial class NetworkParser
         }
 
         return NumericType.Float;
+    }
+
+    /// <summary>The largest batch of the batched overloads: 1 (none) unless [Network(MaxBatch = n)] says otherwise.</summary>
+    private static int ReadMaxBatch(IEnumerable<AttributeData> networkAttributes, string name, List<LayerSpec> layers, Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
+    {
+        const int Largest = 4096;
+        foreach (AttributeData data in networkAttributes)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Key != KnownNames.MaxBatchProperty)
+                {
+                    continue;
+                }
+
+                LocationInfo? at = LocationInfo.From(data.ApplicationSyntaxReference?.GetSyntax());
+                if (argument.Value.Value is not int value || value < 1 || value > Largest)
+                {
+                    report(DiagnosticDescriptors.InvalidArgument, at, new object[]
+                    {
+                        "Network", name, "MaxBatch must be from 1 to " + Largest.ToString(CultureInfo.InvariantCulture) + ", not " + argument.Value.ToCSharpString(),
+                    });
+                    return 1;
+                }
+
+                long largestBuffer = layers.Count == 0 ? 0 : layers.Max(l => (long)l.OutputLength);
+                if (value * largestBuffer > (1L << 28))
+                {
+                    report(DiagnosticDescriptors.InvalidArgument, at, new object[]
+                    {
+                        "Network", name, "MaxBatch = " + value.ToString(CultureInfo.InvariantCulture) + " times the largest layer output (" + largestBuffer.ToString(CultureInfo.InvariantCulture)
+                            + " values) is " + (value * largestBuffer).ToString(CultureInfo.InvariantCulture) + " values, more than the 268,435,456 one buffer may hold",
+                    });
+                    return 1;
+                }
+
+                return value;
+            }
+        }
+
+        return 1;
     }
 
     /// <summary>The layer attributes of the [Network] declaration in source order; reports those found on other declarations.</summary>
