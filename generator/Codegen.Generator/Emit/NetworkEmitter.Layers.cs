@@ -164,6 +164,23 @@ internal sealed partial class NetworkEmitter
         Declare("x", _plan.InputOf(i));
         Declare("y", _plan.OutputOf(i), readOnly: false);
         bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
+        if (!UnrollInner(d.Inputs) && d.Units >= 4)
+        {
+            // Long rows, four at a time: one kernel call computes four dot products and reads x once for them.
+            int blocked = d.Units - (d.Units % 4);
+            _w.WriteLine("//   four rows of W" + Sup(i) + " per kernel call, each vector of x loaded once for the four");
+            _w.OpenBlock("for (int j = 0; j < " + S(blocked) + "; j += 4)");
+            _w.WriteLine("global::CodegenKernels.Dense4(w.Slice(j * " + S(d.Inputs) + ", " + S(4 * d.Inputs) + "), x, b.Slice(j, 4), y.Slice(j, 4));");
+            _w.CloseBlock();
+            for (int j = blocked; j < d.Units; j++)
+            {
+                _w.WriteLine("y[" + S(j) + "] = b[" + S(j) + "] + global::CodegenKernels.Dot(w.Slice(" + S(j * d.Inputs) + ", " + S(d.Inputs) + "), x);");
+            }
+
+            _w.CloseBlock();
+            return;
+        }
+
         if (unrollOuter)
         {
             _w.WriteLine(_t + " s;");
