@@ -47,6 +47,9 @@ public sealed class Case : IDisposable
 
     public int Batch => Inputs.Length;
 
+    /// <summary>The batch's inputs one after another, as the generated batch overloads take them.</summary>
+    public float[] FlatInputs => System.Linq.Enumerable.ToArray(System.Linq.Enumerable.SelectMany(Inputs, x => x));
+
     public static Case Mlp(int batch)
     {
         float[][] inputs = Data.Uniform(batch, 784, seed: 1);
@@ -165,6 +168,37 @@ public sealed class Case : IDisposable
             Check.Close($"{Name}: loss, generated TrainStep vs Forward + Backward + Step", fusedLoss, separateLoss);
             Check.Close($"{Name}: parameters, generated TrainStep vs Forward + Backward + Step", fused, Generated.Parameters, 1e-6f);
             generatedParameters.CopyTo(Generated.Parameters); // all three start the timed runs from the same parameters
+        }
+
+        // The batch overloads must equal the per-sample calls: outputs, summed loss and gradients, and the batch TrainStep.
+        if (Batch > 1 && Generated is IGeneratedBatchClassifier batched)
+        {
+            float[] flat = FlatInputs;
+            var sampleOutputs = new float[Batch * Output.Length];
+            for (int s = 0; s < Batch; s++)
+            {
+                Generated.Forward(Inputs[s], sampleOutputs.AsSpan(s * Output.Length, Output.Length));
+            }
+
+            Generated.ZeroGradients();
+            float sampleLoss = GeneratedForwardBackward();
+            float[] sampleGradients = Generated.Gradients.ToArray();
+            var batchOutputs = new float[Batch * Output.Length];
+            batched.Forward(flat, batchOutputs, Batch);
+            Check.Close($"{Name}: outputs, generated batch Forward vs per sample", sampleOutputs, batchOutputs);
+            Generated.ZeroGradients();
+            float batchLoss = batched.Backward(Labels!);
+            Check.Close($"{Name}: loss, generated batch Backward vs per sample", sampleLoss, batchLoss);
+            Check.Close($"{Name}: gradients, generated batch Backward vs per sample", sampleGradients, Generated.Gradients);
+            Generated.ZeroGradients();
+            float fusedLoss = batched.TrainStep(flat, Labels!, LearningRate);
+            float[] fused = Generated.Parameters.ToArray();
+            generatedParameters.CopyTo(Generated.Parameters);
+            batched.Forward(flat, batchOutputs, Batch);
+            Check.Close($"{Name}: loss, generated batch TrainStep vs batch Forward + Backward", batched.Backward(Labels!), fusedLoss);
+            Generated.Step(LearningRate);
+            Check.Close($"{Name}: parameters, generated batch TrainStep vs batch Forward + Backward + Step", fused, Generated.Parameters, 1e-5f);
+            generatedParameters.CopyTo(Generated.Parameters);
         }
 
         Generated.ZeroGradients();

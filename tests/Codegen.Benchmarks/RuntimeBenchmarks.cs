@@ -90,28 +90,29 @@ public class Case2_MlpForward : CaseBenchmark
     public float Naive() => Case.Naive.Forward(_input)[0];
 }
 
-/// <summary>Case 3: the same MLP, one SGD train step on a batch of 32 (generated: 32 Forward/Backward pairs, then one Step).</summary>
+/// <summary>
+/// Case 3: the same MLP, one SGD train step on a batch of 32: generated, the batch TrainStep (the update folded into the
+/// backward pass) and, as GeneratedForwardBackwardStep, the batch Forward and Backward then Step.
+/// </summary>
 public class Case3_MlpTrainStepBatch32 : CaseBenchmark
 {
     private MlpNet _net = null!;
-    private float[][] _inputs = null!;
-    private float[] _output = null!;
+    private float[] _inputs = null!;
+    private float[] _outputs = null!;
     private int[] _labels = null!;
 
     protected override Case Create() => Case.Mlp(32);
 
-    protected override void SetUpGenerated() => (_net, _inputs, _output, _labels) = ((MlpNet)Case.Generated, Case.Inputs, Case.Output, Case.Labels!);
+    protected override void SetUpGenerated() => (_net, _inputs, _outputs, _labels) = ((MlpNet)Case.Generated, Case.FlatInputs, new float[32 * MlpNet.OutputLength], Case.Labels!);
 
     [Benchmark(Baseline = true)]
-    public float Generated()
-    {
-        float loss = 0;
-        for (int s = 0; s < 32; s++)
-        {
-            _net.Forward(_inputs[s], _output);
-            loss += _net.Backward(_labels[s]);
-        }
+    public float Generated() => _net.TrainStep(_inputs, _labels, Case.LearningRate);
 
+    [Benchmark]
+    public float GeneratedForwardBackwardStep()
+    {
+        _net.Forward(_inputs, _outputs, 32);
+        float loss = _net.Backward(_labels);
         _net.Step(Case.LearningRate);
         return loss;
     }
@@ -178,29 +179,23 @@ public class Case5_CnnForwardBackward : CaseBenchmark
     public float Naive() => Case.NaiveForwardBackward();
 }
 
-/// <summary>Case 6: the same CNN, forward + backward on a batch of 32 (generated: 32 Forward/Backward pairs).</summary>
+/// <summary>Case 6: the same CNN, forward + backward on a batch of 32 (generated: the batch Forward and Backward overloads).</summary>
 public class Case6_CnnForwardBackwardBatch32 : CaseBenchmark
 {
     private CnnNet _net = null!;
-    private float[][] _inputs = null!;
-    private float[] _output = null!;
+    private float[] _inputs = null!;
+    private float[] _outputs = null!;
     private int[] _labels = null!;
 
     protected override Case Create() => Case.Cnn(32);
 
-    protected override void SetUpGenerated() => (_net, _inputs, _output, _labels) = ((CnnNet)Case.Generated, Case.Inputs, Case.Output, Case.Labels!);
+    protected override void SetUpGenerated() => (_net, _inputs, _outputs, _labels) = ((CnnNet)Case.Generated, Case.FlatInputs, new float[32 * CnnNet.OutputLength], Case.Labels!);
 
     [Benchmark(Baseline = true)]
     public float Generated()
     {
-        float loss = 0;
-        for (int s = 0; s < 32; s++)
-        {
-            _net.Forward(_inputs[s], _output);
-            loss += _net.Backward(_labels[s]);
-        }
-
-        return loss;
+        _net.Forward(_inputs, _outputs, 32);
+        return _net.Backward(_labels);
     }
 
     [Benchmark, BenchmarkCategory(Categories.Torch)]
