@@ -146,18 +146,16 @@ internal sealed partial class NetworkEmitter
         ParametricBackward(i, "∂ℓ/∂W* += ∇" + Sup(i) + " X*ᵀ, i.e. ∂ℓ/∂W" + Sup(i) + "[f, c, ky, kx] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox] x" + Sup(i) + "[c, …]; ∂ℓ/∂b" + Sup(i) + "[f] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox]", c.Output.Length, target =>
         {
             Declare("g", _plan.GradientOf(i));
-            PaddedBuffer? padded = NetworkPlan.Tiled(c) ? _plan.PaddedInputOf(i) : null;
-            Declare("x", padded?.Field ?? _plan.InputOf(i));
+            Declare("x", _plan.InputOf(i));
             Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
             Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
             if (NetworkPlan.Tiled(c))
             {
-                if (padded is not null)
-                {
-                    _w.WriteLine("//   x" + Sup(i) + " as Forward left it in " + padded.Field + ", " + padded.Description + ".");
-                }
-
-                _w.WriteLine("global::CodegenConvKernels.WeightGradient(g, x, gw, gb, " + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ");");
+                // Padded again rather than read as Forward left it: the copy is small next to the gradient, and the
+                // block then depends on nothing but x⁽ⁱ⁾ and ∇⁽ⁱ⁾.
+                PaddedBuffer? padded = _plan.PaddedInputOf(i);
+                string input = PadFirst(padded, "x", "x" + Sup(i));
+                _w.WriteLine("global::CodegenConvKernels.WeightGradient(g, " + input + ", gw, gb, " + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ");");
             }
             else
             {
