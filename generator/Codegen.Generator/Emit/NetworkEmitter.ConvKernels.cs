@@ -341,23 +341,30 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("for (int oy = 0; oy < s.OutputHeight; oy++)");
         _w.WriteLine("ref " + t + " gr = ref " + UnsafeRef + ".Add(ref g, s.Output(f, oy, 0));");
         _w.WriteLine("ref " + t + " xr = ref " + UnsafeRef + ".Add(ref x, s.Input(c, oy + ky, kx));");
-        _w.OpenBlock("for (int ox = 0; ox < ow; ox += " + lanes + ")");
-        _w.WriteLine("var mask = ox <= ow - " + lanes + " ? " + vector + ".AllBitsSet : tail;");
-        _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + ");");
-        for (int i = 0; i < nf; i++)
+        void Body(bool masked)
         {
-            _w.WriteLine("var g" + i + " = " + Vector + ".LoadUnsafe(ref gr" + Offset(i == 0 ? "o" : i == 1 ? "o + plane" : "o + " + i + " * plane") + ") & mask;");
-        }
-
-        for (int k = 0; k < nk; k++)
-        {
-            _w.WriteLine((k == 0 ? "var " : string.Empty) + "v = " + Vector + ".LoadUnsafe(ref xr" + Offset(Add("o", k)) + ");");
             for (int i = 0; i < nf; i++)
             {
-                _w.WriteLine("a" + i + "_" + k + " = " + Vector + ".FusedMultiplyAdd(g" + i + ", v, a" + i + "_" + k + ");");
+                _w.WriteLine("var g" + i + " = " + Vector + ".LoadUnsafe(ref gr" + Offset(i == 0 ? "ox" : i == 1 ? "ox + plane" : "ox + " + i + " * plane") + ")" + (masked ? " & tail" : string.Empty) + ";");
+            }
+
+            for (int k = 0; k < nk; k++)
+            {
+                _w.WriteLine((k == 0 ? "var " : string.Empty) + "v = " + Vector + ".LoadUnsafe(ref xr" + Offset(Add("ox", k)) + ");");
+                for (int i = 0; i < nf; i++)
+                {
+                    _w.WriteLine("a" + i + "_" + k + " = " + Vector + ".FusedMultiplyAdd(g" + i + ", v, a" + i + "_" + k + ");");
+                }
             }
         }
 
+        _w.WriteLine("int ox = 0;");
+        _w.OpenBlock("for (; ox <= ow - " + lanes + "; ox += " + lanes + ")");
+        Body(masked: false);
+        _w.CloseBlock();
+        _w.OpenBlock("if (ox < ow)");
+        _w.WriteLine("ox = ow - " + lanes + "; // the row's last vector overlaps the one before: tail masks out the lanes already counted");
+        Body(masked: true);
         _w.CloseBlock();
         _w.CloseBlock();
         for (int i = 0; i < nf; i++)
