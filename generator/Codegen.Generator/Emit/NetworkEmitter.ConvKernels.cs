@@ -64,7 +64,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// y[f, oy, ox] = bias[f] + Σ_c Σ_ky Σ_kx w[f, c, ky, kx] x[c, oy + ky, ox + kx] (bias empty: 0), x already padded; with");
         _w.WriteLine("/// <paramref name=\"transposed\"/> the weight read is w[c, f, kh − 1 − ky, kw − 1 − kx], which turns the padded ∇ of a convolution");
-        _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors of an output row keep their sums in registers over the window.");
+        _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors (side by side, or in two rows where fewer than 2 vectors' columns are left)");
+        _w.WriteLine("/// keep their sums in registers over the window.");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("public static void Correlate(" + readOnlySpan + " x, " + readOnlySpan + " w, " + readOnlySpan + " bias, " + span + " y, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, bool transposed)");
         _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed);");
@@ -97,10 +98,14 @@ internal sealed partial class NetworkEmitter
             _w.OpenBlock(nf == 1 ? "for (; f0 < filters; f0++)" : "for (; f0 <= filters - " + nf + "; f0 += " + nf + ")");
             _w.WriteLine("int ox = 0;");
             _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
-            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox);");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight, 1, " + lanes + ", " + lanes + "); // two vectors side by side, every row");
             _w.CloseBlock();
             _w.OpenBlock("for (; ox < ow; ox += " + lanes + ")");
-            _w.WriteLine(CorrelateTile(nf, 1) + "(in s, ref rx, ref rw, bias, ref ry, f0, global::System.Math.Min(ox, ow - " + lanes + ")); // the last may overlap the one before: it writes the same values");
+            _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow); // one vector of two rows at a time");
+            _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
+            _w.WriteLine(CorrelateTile(nf, 1) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1);");
+            _w.CloseBlock();
             _w.CloseBlock();
             _w.CloseBlock();
         }
@@ -111,7 +116,7 @@ internal sealed partial class NetworkEmitter
         {
             foreach (int nv in new[] { 2, 1 })
             {
-                EmitCorrelateTile(nf, nv, lanes, vector);
+                EmitCorrelateTile(nf, nv, lanes);
             }
         }
 
@@ -182,13 +187,16 @@ internal sealed partial class NetworkEmitter
     private static string Add(string a, int b) => b == 0 ? a : a + " + " + b;
 
     /// <summary>Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx).</summary>
-    private void EmitCorrelateTile(int nf, int nv, int lanes, string vector)
+    private void EmitCorrelateTile(int nf, int nv, int lanes)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", columns ox to ox + " + (nv * lanes - 1) + " of every output row: " + (nf * nv) + " vector sums kept in registers over c, ky and kx.</summary>");
-        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox)");
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
+        _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ")");
         _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", fs = s.FilterStride, plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
-        _w.OpenBlock("for (int oy = 0; oy < s.OutputHeight; oy++)");
+        _w.OpenBlock("for (int oy = firstRow; oy < lastRow; oy += rowStep)");
         for (int i = 0; i < nf; i++)
         {
             _w.WriteLine("var a" + i + "_0 = " + Vector + ".Create(bias.IsEmpty ? " + Lit(0) + " : bias[" + Add("f", i) + "]);");
@@ -205,7 +213,7 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
         for (int v = 0; v < nv; v++)
         {
-            _w.WriteLine("var x" + v + " = " + Vector + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + " + (v * lanes) + ")") + ");");
+            _w.WriteLine("var x" + v + " = " + Vector + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + xSecond)") + ");");
         }
 
         _w.WriteLine("ref " + t + " wk = ref " + UnsafeRef + ".Add(ref wr, kx * step);");
@@ -226,7 +234,7 @@ internal sealed partial class NetworkEmitter
         {
             for (int v = 0; v < nv; v++)
             {
-                string offset = (i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane") + (v == 0 ? string.Empty : (i == 0 ? string.Empty : " + ") + (v * lanes));
+                string offset = (i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane") + (v == 0 ? string.Empty : (i == 0 ? string.Empty : " + ") + "ySecond");
                 _w.WriteLine(Vector + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
             }
         }
@@ -327,7 +335,7 @@ internal sealed partial class NetworkEmitter
     private void EmitGradientTile(int nf, int nk, int lanes, string vector)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>gw[" + (nf > 1 ? "f…f + " + (nf - 1) : "f") + ", c, ky, " + (nk > 1 ? "kx…kx + " + (nk - 1) : "kx") + "]: " + (nf * nk) + " vector sums over the output plane; the lanes of a row's last vector that the one before counted are masked out.</summary>");
+        _w.WriteLine("/// <summary>gw[" + (nf > 1 ? "f…f + " + (nf - 1) : "f") + ", c, ky, " + (nk > 1 ? "kx…kx + " + (nk - 1) : "kx") + "]: " + (nf * nk) + " vector sum" + (nf * nk > 1 ? "s" : string.Empty) + " over the output plane; the lanes of a row's last vector that the one before counted are masked out.</summary>");
         _w.OpenBlock("private static void " + GradientTile(nf, nk) + "(in Layout s, ref " + t + " g, ref " + t + " x, global::System.Span<" + t + "> gw, " + vector + " tail, int f, int c, int ky, int kx)");
         _w.WriteLine("int ow = s.OutputWidth" + (nf > 1 ? ", plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
         for (int i = 0; i < nf; i++)
