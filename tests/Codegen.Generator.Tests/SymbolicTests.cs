@@ -431,6 +431,72 @@ public sealed class SymbolicTests
     }
 
     [Fact]
+    public void VectorCodeGivesTheScalarCodesBitsInEveryLane()
+    {
+        // The vector form of every expression that has one, compiled next to the scalar form, on values that include
+        // the edge cases a select or a negation could get wrong (±0, NaN, ±∞): the same bits in every lane.
+        Expr[] expressions = FunctionTable.Values
+            .Concat(FunctionTable.Values.Select(Rewriter.ElementwiseBackward))
+            .Concat(PrecedenceCases())
+            .Concat(new[] { -X, -(X * Y), X / (Y - G) })
+            .Where(e => VectorPrinter.CSharp(e, NumericType.Double, v => v) is not null)
+            .ToArray();
+        Assert.Contains(Builtins.ReLU, expressions);
+        Assert.Contains(Rewriter.ElementwiseBackward(Builtins.ReLU), expressions);
+        Assert.Contains(Builtins.LeakyReLU(0.01), expressions);
+        Assert.Null(VectorPrinter.CSharp(Builtins.Elu(1), NumericType.Float, v => v));
+        Assert.Null(VectorPrinter.CSharp(Builtins.Tanh, NumericType.Float, v => v));
+
+        var source = new StringBuilder("using System.Runtime.Intrinsics;\npublic static class P\n{\n");
+        for (int i = 0; i < expressions.Length; i++)
+        {
+            foreach (NumericType type in new[] { NumericType.Double, NumericType.Float })
+            {
+                string t = type == NumericType.Double ? "double" : "float", v = "Vector256<" + t + ">", n = (type == NumericType.Double ? "D" : "F") + i;
+                var (temps, code) = Printer.CSharp(expressions[i], type, name => name);
+                source.Append("    public static ").Append(t).Append(" S").Append(n).Append('(').Append(t).Append(" x, ").Append(t).Append(" y, ").Append(t).Append(" g)\n    {\n");
+                foreach (var (name, value) in temps)
+                {
+                    source.Append("        ").Append(t).Append(' ').Append(name).Append(" = ").Append(value).Append(";\n");
+                }
+
+                source.Append("        return ").Append(code).Append(";\n    }\n");
+                source.Append("    public static ").Append(v).Append(" V").Append(n).Append('(').Append(v).Append(" x, ").Append(v).Append(" y, ").Append(v).Append(" g) => ")
+                    .Append(VectorPrinter.CSharp(expressions[i], type, name => name)).Append(";\n");
+            }
+        }
+
+        source.Append('}');
+        Type p = CompileAndLoad(source.ToString()).GetType("P")!;
+        double[] values = { 0.0, -0.0, 1.5, -2.25, 0.01, double.NaN, double.PositiveInfinity, double.NegativeInfinity };
+        for (int i = 0; i < expressions.Length; i++)
+        {
+            foreach (double y in new[] { 0.5, -0.0, double.NaN })
+            {
+                double[] xs = values.Take(4).ToArray(), ys = Enumerable.Repeat(y, 4).ToArray(), gs = values.Skip(4).ToArray();
+                for (int shift = 0; shift < 2; shift++)
+                {
+                    double[] x = shift == 0 ? xs : gs, g = shift == 0 ? gs : xs;
+                    var vd = (System.Runtime.Intrinsics.Vector256<double>)p.GetMethod("VD" + i)!.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(x), System.Runtime.Intrinsics.Vector256.Create(ys), System.Runtime.Intrinsics.Vector256.Create(g) })!;
+                    float[] xf = x.Concat(g).Select(d => (float)d).ToArray(), yf = ys.Concat(ys).Select(d => (float)d).ToArray(), gf = g.Concat(x).Select(d => (float)d).ToArray();
+                    var vf = (System.Runtime.Intrinsics.Vector256<float>)p.GetMethod("VF" + i)!.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(xf), System.Runtime.Intrinsics.Vector256.Create(yf), System.Runtime.Intrinsics.Vector256.Create(gf) })!;
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        double sd = (double)p.GetMethod("SD" + i)!.Invoke(null, new object[] { x[lane], ys[lane], g[lane] })!;
+                        Assert.True(BitConverter.DoubleToInt64Bits(sd) == BitConverter.DoubleToInt64Bits(vd[lane]), $"{Printer.Math(expressions[i])} at x = {x[lane]}, y = {ys[lane]}, g = {g[lane]}: scalar {sd}, vector {vd[lane]}");
+                    }
+
+                    for (int lane = 0; lane < 8; lane++)
+                    {
+                        float sf = (float)p.GetMethod("SF" + i)!.Invoke(null, new object[] { xf[lane], yf[lane], gf[lane] })!;
+                        Assert.True(BitConverter.SingleToInt32Bits(sf) == BitConverter.SingleToInt32Bits(vf[lane]), $"{Printer.Math(expressions[i])} in float at x = {xf[lane]}, y = {yf[lane]}, g = {gf[lane]}: scalar {sf}, vector {vf[lane]}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void MathFormIsReadable()
     {
         Assert.Equal("x > 0 ? x : 0.01·x", Printer.Math(Builtins.LeakyReLU(0.01)));

@@ -22,6 +22,15 @@ public class ImageLayerTests
     public void Conv2DStackedAndWide(int seed) => Check<ConvWideNet>(ConvWideNet.InputLength, ConvWideNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DTiledWithOddRowsAndFilters(int seed) => Check<ConvTiledNet>(ConvTiledNet.InputLength, ConvTiledNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DTiledOnWideRows(int seed) => Check<ConvWideRowsNet>(ConvWideRowsNet.InputLength, ConvWideRowsNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DTiledOnNarrowRows(int seed) => Check<ConvNarrowRowsNet>(ConvNarrowRowsNet.InputLength, ConvNarrowRowsNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void MaxPool2DOverlapping(int seed) => Check<MaxPoolNet>(MaxPoolNet.InputLength, MaxPoolNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]

@@ -32,6 +32,44 @@ public partial class ConvPaddingNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class ConvWideNet : IDoubleNetwork;
 
+/// <summary>
+/// Register-tiled convolutions (stride 1): rows of 17 (two vectors, then an overlapping one) and 13, 6 and 5 filters
+/// (tiles of 4 filters, then of 1), 5- and 7-wide kernel rows (one weight-gradient tile, then a 4 and a 3), and input
+/// gradients whose ∇ border differs by axis: 2×6×17 → 6×8×17 → 5×9×13.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 6, 17)]
+[Conv2D(6, 3, KernelWidth = 5, Padding = 2), Tanh]
+[Conv2D(5, 2, KernelWidth = 7, Padding = 1), ELU]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class ConvTiledNet : IDoubleNetwork;
+
+/// <summary>Register-tiled convolutions on wide rows: 2×5×30 → 4×5×30 (padding 1) → 3×3×28 (no padding).</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 5, 30)]
+[Conv2D(4, 3, Padding = 1), Tanh]
+[Conv2D(3, 3)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvWideRowsNet : IDoubleNetwork;
+
+/// <summary>
+/// Register-tiled convolutions on narrow rows: 3×6×9 → 4×4×5 (a row of 5: two overlapping vectors of 4) → 4×4×8 (a
+/// 1×1 kernel, whose input gradient needs no border) → 2×3×3 (narrower than a vector: the scalar loops).
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(3, 6, 9)]
+[Conv2D(4, 3, KernelWidth = 5), ReLU]
+[Conv2D(4, 1), Tanh]
+[Conv2D(2, 2, KernelWidth = 3)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvNarrowRowsNet : IDoubleNetwork;
+
 /// <summary>Overlapping max pooling (3×3 windows, stride 2) on odd sizes: 2×7×9 → 2×3×4.</summary>
 [Network(Precision = Precision.Double)]
 [Input(2, 7, 9)]

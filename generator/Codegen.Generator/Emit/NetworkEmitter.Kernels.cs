@@ -11,8 +11,8 @@ namespace Codegen.Generator.Emit;
 // code for the remainder and where no vector type is accelerated.
 internal sealed partial class NetworkEmitter
 {
-    /// <summary>Whether the kernels are called: by a Dense layer too wide to unroll, a convolution run row by row, or Step.</summary>
-    private bool UsesKernels => _plan.Spec.Layers.OfType<DenseSpec>().Any(d => !UnrollInner(d.Inputs)) || _plan.Spec.Layers.OfType<Conv2DSpec>().Any(RowVectorized) || StepUsesKernel;
+    /// <summary>Whether the kernels are called: by a Dense layer too wide to unroll, or Step.</summary>
+    private bool UsesKernels => _plan.Spec.Layers.OfType<DenseSpec>().Any(d => !UnrollInner(d.Inputs)) || StepUsesKernel;
 
     private bool StepUsesKernel => _plan.HasLoss && _plan.ParameterCount > UnrollLimit;
 

@@ -393,6 +393,11 @@ internal sealed partial class NetworkEmitter
     /// <summary><c>target[j] = expr</c> for every j, the expression's variables read at index j.</summary>
     private void ElementwiseLoop(int length, Expr expr, string target, Dictionary<string, string> arrays)
     {
+        if (VectorElementwiseLoop(length, expr, target, arrays))
+        {
+            return;
+        }
+
         var probe = Printer.CSharp(expr, _plan.Numeric, v => arrays[v] + "[j]");
         bool unroll = length <= UnrollLimit && probe.Temps.Count == 0;
         Loop("j", length, unroll, j =>

@@ -106,14 +106,10 @@ internal sealed partial class NetworkEmitter
         Declare("b", "p.Slice(" + bias.Constant + ", " + bias.Constant + "Length)");
         Declare("x", _plan.InputOf(i));
         Declare("y", _plan.OutputOf(i), readOnly: false);
-        if (RowVectorized(c))
+        if (NetworkPlan.Tiled(c))
         {
-            int plane = c.Output.Height * c.Output.Width;
-            _w.WriteLine("//   Stride 1 without padding: each weight scales a whole input row into an output row (a vector kernel call).");
-            _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
-            _w.WriteLine("y.Slice(" + Times("f", plane) + ", " + S(plane) + ").Fill(b[f]);");
-            RowLoops(c, kx => "global::CodegenKernels.AddScaled(y.Slice(yRow, " + S(c.Output.Width) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(c.Output.Width) + "), w[" + Plus("wRow", kx) + "]);");
-            _w.CloseBlock();
+            string input = PadFirst(_plan.PaddedInputOf(i), "x", "the input");
+            _w.WriteLine("global::CodegenConvKernels.Correlate(" + input + ", w, b, y, " + CorrelateSizes(c.Input.Channels, _plan.PaddedInputOf(i), c.Input.Height, c.Input.Width, c) + ", transposed: false);");
         }
         else
         {
@@ -123,41 +119,26 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
     }
 
-    /// <summary>Whether a convolution runs row by row through the vector kernels: stride 1 and no padding.</summary>
-    private static bool RowVectorized(Conv2DSpec c) => c.Stride == 1 && c.Padding == 0;
-
     /// <summary>
-    /// Inside a loop over f: every output row oy (its flat start <c>yRow</c>), every (c, ky), the input row it reads
-    /// (<c>xRow</c>) and the weight row (<c>wRow</c>), then one statement per kx (unrolled when short).
+    /// Writes the copy of <paramref name="source"/> into its zero-bordered buffer, when there is one, and returns what the
+    /// tiled kernel reads: the buffer, or the source itself.
     /// </summary>
-    private void RowLoops(Conv2DSpec c, Func<string, string> statement, Action? atRow = null)
+    private string PadFirst(PaddedBuffer? padded, string source, string what)
     {
-        int ch = c.Input.Channels, h = c.Input.Height, w = c.Input.Width, oh = c.Output.Height, ow = c.Output.Width, kh = c.KernelHeight, kw = c.KernelWidth;
-        _w.OpenBlock("for (int oy = 0; oy < " + S(oh) + "; oy++)");
-        _w.WriteLine("int yRow = (" + Times("f", oh) + " + oy) * " + S(ow) + ";");
-        atRow?.Invoke();
-        _w.OpenBlock("for (int c = 0; c < " + S(ch) + "; c++)");
-        _w.OpenBlock("for (int ky = 0; ky < " + S(kh) + "; ky++)");
-        _w.WriteLine("int wRow = ((" + Times("f", ch) + " + c) * " + S(kh) + " + ky) * " + S(kw) + ";");
-        _w.WriteLine("int xRow = (" + Times("c", h) + " + oy + ky) * " + S(w) + ";");
-        if (kw <= UnrollLimit)
+        if (padded is null)
         {
-            for (int kx = 0; kx < kw; kx++)
-            {
-                _w.WriteLine(statement(S(kx)));
-            }
-        }
-        else
-        {
-            _w.OpenBlock("for (int kx = 0; kx < " + S(kw) + "; kx++)");
-            _w.WriteLine(statement("kx"));
-            _w.CloseBlock();
+            _w.WriteLine("//   Register tiles over " + what + " (CodegenConvKernels), stride 1.");
+            return source;
         }
 
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.CloseBlock();
+        _w.WriteLine("//   " + what.Substring(0, 1).ToUpperInvariant() + what.Substring(1) + " is copied into " + padded.Field + ", " + padded.Description + ", and read there by register tiles (CodegenConvKernels).");
+        _w.WriteLine("global::CodegenConvKernels.Pad(" + source + ", " + padded.Field + ", " + S(padded.Channels) + ", " + S(padded.Height) + ", " + S(padded.Width) + ", " + S(padded.Top) + ", " + S(padded.Left) + ");");
+        return padded.Field;
     }
+
+    /// <summary>The size arguments of a CodegenConvKernels call: channels, height and width of what it reads (padded), then filters and kernel.</summary>
+    private static string CorrelateSizes(int channels, PaddedBuffer? padded, int height, int width, Conv2DSpec c) =>
+        S(channels) + ", " + S(padded?.PaddedHeight ?? height) + ", " + S(padded?.PaddedWidth ?? width) + ", " + S(c.Filters) + ", " + S(c.KernelHeight) + ", " + S(c.KernelWidth);
 
     private void Conv2DBackward(int i, Conv2DSpec c)
     {
@@ -168,17 +149,13 @@ internal sealed partial class NetworkEmitter
             Declare("x", _plan.InputOf(i));
             Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
             Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
-            if (RowVectorized(c))
+            if (NetworkPlan.Tiled(c))
             {
-                int ow = c.Output.Width;
-                _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
-                RowLoops(c, kx => "gw[" + Plus("wRow", kx) + "] += global::CodegenKernels.Dot(g.Slice(yRow, " + S(ow) + "), x.Slice(" + Plus("xRow", kx) + ", " + S(ow) + "));", () =>
-                {
-                    _w.OpenBlock("for (int ox = 0; ox < " + S(ow) + "; ox++)");
-                    _w.WriteLine("gb[f] += g[yRow + ox];");
-                    _w.CloseBlock();
-                });
-                _w.CloseBlock();
+                // Padded again rather than read as Forward left it: the copy is small next to the gradient, and the
+                // block then depends on nothing but x⁽ⁱ⁾ and ∇⁽ⁱ⁾.
+                PaddedBuffer? padded = _plan.PaddedInputOf(i);
+                string input = PadFirst(padded, "x", "x" + Sup(i));
+                _w.WriteLine("global::CodegenConvKernels.WeightGradient(g, " + input + ", gw, gb, " + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ");");
             }
             else
             {
@@ -193,15 +170,16 @@ internal sealed partial class NetworkEmitter
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
-            _w.WriteLine("gx.Clear();");
-            if (RowVectorized(c))
+            if (NetworkPlan.Tiled(c))
             {
-                _w.OpenBlock("for (int f = 0; f < " + S(c.Filters) + "; f++)");
-                RowLoops(c, kx => "global::CodegenKernels.AddScaled(gx.Slice(" + Plus("xRow", kx) + ", " + S(c.Output.Width) + "), g.Slice(yRow, " + S(c.Output.Width) + "), w[" + Plus("wRow", kx) + "]);");
-                _w.CloseBlock();
+                PaddedBuffer? padded = _plan.PaddedGradientOf(i);
+                string source = PadFirst(padded, "g", "∇" + Sup(i));
+                _w.WriteLine("//   ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ_f Σ_ky Σ_kx W" + Sup(i) + "[f, c, kh − 1 − ky, kw − 1 − kx] ∇[f, iy + ky, ix + kx] over the bordered ∇: the kernels transposed and turned by 180°.");
+                _w.WriteLine("global::CodegenConvKernels.Correlate(" + source + ", w, default, gx, " + S(c.Filters) + ", " + S(padded?.PaddedHeight ?? c.Output.Height) + ", " + S(padded?.PaddedWidth ?? c.Output.Width) + ", " + S(c.Input.Channels) + ", " + S(c.KernelHeight) + ", " + S(c.KernelWidth) + ", transposed: true);");
             }
             else
             {
+                _w.WriteLine("gx.Clear();");
                 ConvolutionLoops(c, position => _w.WriteLine(_t + " d = g[" + position + "];"), (wi, xi) => "gx[" + xi + "] += w[" + wi + "] * d;");
             }
         }));

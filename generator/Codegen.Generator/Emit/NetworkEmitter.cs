@@ -121,6 +121,11 @@ internal sealed partial class NetworkEmitter
             EmitKernels();
         }
 
+        if (UsesConvKernels)
+        {
+            EmitConvKernels();
+        }
+
         if (_w.ToString().Contains("global::" + Printer.FloatMathClass + "."))
         {
             EmitFloatMath();
@@ -177,20 +182,23 @@ internal sealed partial class NetworkEmitter
         long parameters = _plan.ParameterCount;
         long activations = _plan.ActivationElements;
         long gradients = _plan.GradientElements;
+        long padded = _plan.PaddedBuffers.Sum(p => (long)p.Length) * b;
+        long auxiliary = _plan.AuxiliaryBytes + padded;
+        string extra = (_plan.AuxiliaryBytes > 0 ? ", pooling indices and dropout masks " + Bytes(_plan.AuxiliaryBytes) : string.Empty)
+            + (padded > 0 ? ", zero-bordered copies for the convolutions " + Bytes(padded) : string.Empty);
         if (_plan.HasLoss)
         {
             _w.WriteLine("/// <para>Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b) + ", gradients " + Bytes(parameters * b)
                 + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b) + ", backward buffers ∇ " + Bytes(gradients * b)
-                + (_plan.AuxiliaryBytes > 0 ? ", pooling indices and dropout masks " + Bytes(_plan.AuxiliaryBytes) : string.Empty) + "; in all "
-                + Bytes((((2 * parameters) + activations + gradients) * b) + _plan.AuxiliaryBytes) + ". Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
+                + extra + "; in all " + Bytes((((2 * parameters) + activations + gradients) * b) + auxiliary) + ". Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
         }
         else
         {
             _w.WriteLine("/// <para>Inference only (no loss). Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b)
                 + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b)
-                + (_plan.AuxiliaryBytes > 0 ? ", pooling indices and dropout masks " + Bytes(_plan.AuxiliaryBytes) : string.Empty) + "; in all "
-                + Bytes(((parameters + activations) * b) + _plan.AuxiliaryBytes) + ". Forward allocates nothing.</para>");
+                + extra + "; in all " + Bytes(((parameters + activations) * b) + auxiliary) + ". Forward allocates nothing.</para>");
         }
+
         _w.WriteLine("/// </remarks>");
     }
 
@@ -270,6 +278,11 @@ internal sealed partial class NetworkEmitter
             }
         }
 
+        foreach (PaddedBuffer padded in _plan.PaddedBuffers)
+        {
+            _w.WriteLine("private readonly " + _t + "[] " + padded.Field + "; // " + padded.Description);
+        }
+
         if (_plan.HasDropout)
         {
             _w.WriteLine("private readonly " + KnownNames.DeterministicRandom + "[] _random; // one element: the dropout masks' generator");
@@ -324,6 +337,11 @@ internal sealed partial class NetworkEmitter
             {
                 _w.WriteLine(_plan.MaskOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
             }
+        }
+
+        foreach (PaddedBuffer padded in _plan.PaddedBuffers)
+        {
+            _w.WriteLine(padded.Field + " = new " + _t + "[" + S(padded.Length) + "];");
         }
 
         if (_plan.HasDropout)

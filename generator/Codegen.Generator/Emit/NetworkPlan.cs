@@ -6,6 +6,28 @@ using Codegen.Generator.Symbolic;
 
 namespace Codegen.Generator.Emit;
 
+/// <summary>
+/// A zero-bordered copy a stride-1 convolution reads: <paramref name="Top"/> zero rows above and below and
+/// <paramref name="Left"/> zero columns on each side of a channels × height × width tensor.
+/// </summary>
+internal sealed record PaddedBuffer(string Field, string Of, int Channels, int Height, int Width, int Top, int Left)
+{
+    public int PaddedHeight => Height + (2 * Top);
+
+    public int PaddedWidth => Width + (2 * Left);
+
+    public int Length => Channels * PaddedHeight * PaddedWidth;
+
+    /// <summary>As the field's comment says it, e.g. <c>x⁽¹⁾ with a zero border of 2, 1×32×32</c>.</summary>
+    public string Description => Of + " with a zero border of " + (Top == Left ? S(Top) : Count(Top, "row") + " and " + Count(Left, "column")) + ", " + Shape;
+
+    private static string Count(int n, string what) => S(n) + " " + what + (n == 1 ? string.Empty : "s");
+
+    private static string S(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public string Shape => Channels.ToString(CultureInfo.InvariantCulture) + "×" + PaddedHeight.ToString(CultureInfo.InvariantCulture) + "×" + PaddedWidth.ToString(CultureInfo.InvariantCulture);
+}
+
 /// <summary>Where one parameter tensor lives in <c>Parameters</c>.</summary>
 internal sealed record TensorSlot(string Constant, string Display, int Offset, int Length, string Shape);
 
@@ -112,6 +134,28 @@ internal sealed class NetworkPlan
 
     /// <summary>The field holding a Dropout layer's mask: 0 or 1/(1 − rate) per value.</summary>
     public string MaskOf(int i) => "_mask" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether a convolution runs through the register-tiled CodegenConvKernels: stride 1 and padding below the kernel
+    /// size, so that its input gradient is ∇ with a border of kernel − 1 − padding, correlated with the turned kernels.
+    /// </summary>
+    public static bool Tiled(Conv2DSpec c) => c.Stride == 1 && c.Padding < c.KernelHeight && c.Padding < c.KernelWidth;
+
+    /// <summary>The zero-bordered copy of x⁽ⁱ⁾ a tiled convolution with padding reads, or null.</summary>
+    public PaddedBuffer? PaddedInputOf(int i) =>
+        Layer(i) is Conv2DSpec { Padding: > 0 } c && Tiled(c)
+            ? new PaddedBuffer("_xpad" + i.ToString(CultureInfo.InvariantCulture), "x" + Sup(i), c.Input.Channels, c.Input.Height, c.Input.Width, c.Padding, c.Padding)
+            : null;
+
+    /// <summary>The zero-bordered copy of ∇⁽ⁱ⁾ a tiled convolution's input gradient reads, or null (no border needed, or no backward).</summary>
+    public PaddedBuffer? PaddedGradientOf(int i) =>
+        Layer(i) is Conv2DSpec c && Tiled(c) && HasGradientBuffer(i) && (c.KernelHeight - 1 > c.Padding || c.KernelWidth - 1 > c.Padding)
+            ? new PaddedBuffer("_gpad" + i.ToString(CultureInfo.InvariantCulture), "∇" + Sup(i), c.Filters, c.Output.Height, c.Output.Width, c.KernelHeight - 1 - c.Padding, c.KernelWidth - 1 - c.Padding)
+            : null;
+
+    /// <summary>Every zero-bordered buffer, by layer.</summary>
+    public IEnumerable<PaddedBuffer> PaddedBuffers =>
+        Enumerable.Range(1, LayerCount).SelectMany(i => new[] { PaddedInputOf(i), PaddedGradientOf(i) }).Where(b => b is not null).Select(b => b!);
 
     /// <summary>Bytes of the int and mask buffers pooling and dropout keep for Backward.</summary>
     public long AuxiliaryBytes => Spec.Layers.Sum(l => l switch

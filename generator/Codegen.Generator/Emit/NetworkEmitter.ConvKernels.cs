@@ -1,0 +1,389 @@
+using System.Collections.Generic;
+using System.Linq;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+// The register-tiled loops of the stride-1 convolutions, written once per generated file as the file-local class
+// CodegenConvKernels when a network has such a convolution. Three entry points serve forward and backward: Pad copies a
+// tensor into the inside of a zero-bordered buffer, Correlate computes a stride-1 correlation of an input that already
+// carries its border (the forward pass, and with the kernels transposed and turned by 180° the input gradient), and
+// WeightGradient the parameter gradient. Each keeps a tile of sums in Vector256 registers over a whole window or plane
+// and writes it once; scalar loops serve rows narrower than a vector and machines without Vector256.
+internal sealed partial class NetworkEmitter
+{
+    private const string Vector = "global::System.Runtime.Intrinsics.Vector256";
+    private const string UnsafeRef = "global::System.Runtime.CompilerServices.Unsafe";
+
+    /// <summary>Filters per tile of Correlate (besides 1, for the remainder), each with 1 or 2 vectors of an output row.</summary>
+    private const int CorrelateFilters = 4;
+
+    /// <summary>Filters per tile of WeightGradient (besides 1), each with up to this many kernel columns.</summary>
+    private const int GradientFilters = 2, GradientColumns = 5;
+
+    private IEnumerable<Conv2DSpec> TiledConvolutions => _plan.Spec.Layers.OfType<Conv2DSpec>().Where(NetworkPlan.Tiled);
+
+    private bool UsesConvKernels => TiledConvolutions.Any();
+
+    /// <summary>How WeightGradient splits a kernel row into tiles: as few as fit <see cref="GradientColumns"/>, sizes as even as possible.</summary>
+    private static IEnumerable<int> GradientBlocks(int kernelWidth)
+    {
+        int blocks = (kernelWidth + GradientColumns - 1) / GradientColumns;
+        for (int b = 0; b < blocks; b++)
+        {
+            yield return (kernelWidth / blocks) + (b < kernelWidth % blocks ? 1 : 0);
+        }
+    }
+
+    private void EmitConvKernels()
+    {
+        string t = _t;
+        int lanes = _plan.Numeric == Symbolic.NumericType.Float ? 8 : 4;
+        string span = "global::System.Span<" + t + ">", readOnlySpan = "global::System.ReadOnlySpan<" + t + ">", vector = Vector + "<" + t + ">";
+        string accelerated = Vector + ".IsHardwareAccelerated";
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network: each tile keeps its sums in Vector256");
+        _w.WriteLine("/// registers over a whole window or plane and writes them once. Inputs already carry their zero border (see Pad), so no");
+        _w.WriteLine("/// tile tests an edge. Scalar loops serve rows narrower than a vector and machines where Vector256 is not accelerated.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("file static class CodegenConvKernels");
+        EmitLayout();
+
+        _w.WriteLine("/// <summary>Copies a channels × height × width tensor into the inside of a buffer with <paramref name=\"top\"/> zero rows above and below and <paramref name=\"left\"/> zero columns on each side; the border is never written, so it stays zero.</summary>");
+        _w.OpenBlock("public static void Pad(" + readOnlySpan + " source, " + span + " destination, int channels, int height, int width, int top, int left)");
+        _w.WriteLine("int paddedHeight = height + (2 * top), paddedWidth = width + (2 * left);");
+        _w.OpenBlock("for (int c = 0; c < channels; c++)");
+        _w.OpenBlock("for (int iy = 0; iy < height; iy++)");
+        _w.WriteLine("source.Slice(((c * height) + iy) * width, width).CopyTo(destination.Slice((((c * paddedHeight) + top + iy) * paddedWidth) + left, width));");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// y[f, oy, ox] = bias[f] + Σ_c Σ_ky Σ_kx w[f, c, ky, kx] x[c, oy + ky, ox + kx] (bias empty: 0), x already padded; with");
+        _w.WriteLine("/// <paramref name=\"transposed\"/> the weight read is w[c, f, kh − 1 − ky, kw − 1 − kx], which turns the padded ∇ of a convolution");
+        _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors (side by side, or in two rows where fewer than 2 vectors' columns are left)");
+        _w.WriteLine("/// keep their sums in registers over the window.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void Correlate(" + readOnlySpan + " x, " + readOnlySpan + " w, " + readOnlySpan + " bias, " + span + " y, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, bool transposed)");
+        _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed);");
+        _w.WriteLine("x = x.Slice(0, channels * height * width); // the length checks that the tiles' unchecked reads rely on");
+        _w.WriteLine("w = w.Slice(0, filters * channels * kernelHeight * kernelWidth);");
+        _w.WriteLine("y = y.Slice(0, filters * s.OutputHeight * s.OutputWidth);");
+        _w.WriteLine("bias = bias.IsEmpty ? bias : bias.Slice(0, filters);");
+        _w.WriteLine("int ow = s.OutputWidth;");
+        _w.OpenBlock("if (!" + accelerated + " || ow < " + lanes + ")");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.OpenBlock("for (int oy = 0; oy < s.OutputHeight; oy++)");
+        _w.OpenBlock("for (int ox = 0; ox < ow; ox++)");
+        _w.WriteLine(t + " sum = bias.IsEmpty ? " + Lit(0) + " : bias[f];");
+        OpenWindowLoops();
+        _w.WriteLine("sum += w[s.Weight(f, c, ky, kx)] * x[s.Input(c, oy + ky, ox + kx)];");
+        CloseWindowLoops();
+        _w.WriteLine("y[s.Output(f, oy, ox)] = sum;");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine("return;");
+        _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
+        _w.WriteLine("ref " + t + " ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);");
+        _w.WriteLine("int f0 = 0;");
+        foreach (int nf in new[] { CorrelateFilters, 1 })
+        {
+            _w.OpenBlock(nf == 1 ? "for (; f0 < filters; f0++)" : "for (; f0 <= filters - " + nf + "; f0 += " + nf + ")");
+            _w.WriteLine("int ox = 0;");
+            _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight, 1, " + lanes + ", " + lanes + "); // two vectors side by side, every row");
+            _w.CloseBlock();
+            _w.OpenBlock("for (; ox < ow; ox += " + lanes + ")");
+            _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow); // one vector of two rows at a time");
+            _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
+            _w.WriteLine(CorrelateTile(nf, 1) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1);");
+            _w.CloseBlock();
+            _w.CloseBlock();
+            _w.CloseBlock();
+        }
+
+        _w.CloseBlock();
+        _w.WriteLine();
+        foreach (int nf in new[] { CorrelateFilters, 1 })
+        {
+            foreach (int nv in new[] { 2, 1 })
+            {
+                EmitCorrelateTile(nf, nv, lanes);
+            }
+        }
+
+        int[] widths = TiledConvolutions.SelectMany(c => GradientBlocks(c.KernelWidth)).Distinct().OrderByDescending(n => n).ToArray();
+        if (_plan.HasLoss)
+        {
+            EmitWeightGradient(lanes, span, readOnlySpan, vector, accelerated, widths);
+        }
+
+        _w.CloseBlock();
+    }
+
+    /// <summary>The struct that names the sizes and index arithmetic every kernel shares.</summary>
+    private void EmitLayout()
+    {
+        _w.WriteLine("/// <summary>The sizes of a stride-1 correlation of an input that already carries its zero border, and where its weights lie.</summary>");
+        _w.OpenBlock("private readonly struct Layout");
+        _w.WriteLine("public readonly int Channels, Height, Width, OutputHeight, OutputWidth, KernelHeight, KernelWidth;");
+        _w.WriteLine("public readonly int FilterStride, ChannelStride, Start, RowStep, ColumnStep;");
+        _w.WriteLine();
+        _w.OpenBlock("public Layout(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, bool transposed)");
+        _w.WriteLine("Channels = channels;");
+        _w.WriteLine("Height = height;");
+        _w.WriteLine("Width = width;");
+        _w.WriteLine("OutputHeight = height - kernelHeight + 1;");
+        _w.WriteLine("OutputWidth = width - kernelWidth + 1;");
+        _w.WriteLine("KernelHeight = kernelHeight;");
+        _w.WriteLine("KernelWidth = kernelWidth;");
+        _w.WriteLine("int kernel = kernelHeight * kernelWidth;");
+        _w.WriteLine("FilterStride = transposed ? kernel : channels * kernel;");
+        _w.WriteLine("ChannelStride = transposed ? filters * kernel : kernel;");
+        _w.WriteLine("Start = transposed ? kernel - 1 : 0;");
+        _w.WriteLine("RowStep = transposed ? -kernelWidth : kernelWidth;");
+        _w.WriteLine("ColumnStep = transposed ? -1 : 1;");
+        _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>Where the weight that filter f applies to channel c at (ky, kx) lies.</summary>");
+        _w.WriteLine("public int Weight(int f, int c, int ky, int kx) => (f * FilterStride) + (c * ChannelStride) + Start + (ky * RowStep) + (kx * ColumnStep);");
+        _w.WriteLine();
+        _w.WriteLine("public int Input(int c, int iy, int ix) => (((c * Height) + iy) * Width) + ix;");
+        _w.WriteLine();
+        _w.WriteLine("public int Output(int f, int oy, int ox) => (((f * OutputHeight) + oy) * OutputWidth) + ox;");
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    private void OpenWindowLoops()
+    {
+        _w.OpenBlock("for (int c = 0; c < s.Channels; c++)");
+        _w.OpenBlock("for (int ky = 0; ky < s.KernelHeight; ky++)");
+        _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
+    }
+
+    private void CloseWindowLoops()
+    {
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+    }
+
+    private static string CorrelateTile(int filters, int vectors) => "Tile" + filters + "x" + vectors;
+
+    private static string GradientTile(int filters, int columns) => "GradientTile" + filters + "x" + columns;
+
+    /// <summary>An offset into a row as the unchecked loads take it.</summary>
+    private static string Offset(string index) => index == "0" ? string.Empty : ", (nuint)" + (index.Contains(" ") ? "(" + index + ")" : index);
+
+    private static string Add(string a, int b) => b == 0 ? a : a + " + " + b;
+
+    /// <summary>Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx).</summary>
+    private void EmitCorrelateTile(int nf, int nv, int lanes)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
+        _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ")");
+        _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", fs = s.FilterStride, plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
+        _w.OpenBlock("for (int oy = firstRow; oy < lastRow; oy += rowStep)");
+        for (int i = 0; i < nf; i++)
+        {
+            _w.WriteLine("var a" + i + "_0 = " + Vector + ".Create(bias.IsEmpty ? " + Lit(0) + " : bias[" + Add("f", i) + "]);");
+            for (int v = 1; v < nv; v++)
+            {
+                _w.WriteLine("var a" + i + "_" + v + " = a" + i + "_0;");
+            }
+        }
+
+        _w.OpenBlock("for (int c = 0; c < s.Channels; c++)");
+        _w.OpenBlock("for (int ky = 0; ky < s.KernelHeight; ky++)");
+        _w.WriteLine("ref " + t + " xr = ref " + UnsafeRef + ".Add(ref x, s.Input(c, oy + ky, ox));");
+        _w.WriteLine("ref " + t + " wr = ref " + UnsafeRef + ".Add(ref w, s.Weight(f, c, ky, 0));");
+        _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
+        for (int v = 0; v < nv; v++)
+        {
+            _w.WriteLine("var x" + v + " = " + Vector + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + xSecond)") + ");");
+        }
+
+        _w.WriteLine("ref " + t + " wk = ref " + UnsafeRef + ".Add(ref wr, kx * step);");
+        for (int i = 0; i < nf; i++)
+        {
+            _w.WriteLine("var w" + i + " = " + Vector + ".Create(" + (i == 0 ? "wk" : UnsafeRef + ".Add(ref wk, " + (i == 1 ? "fs" : i + " * fs") + ")") + ");");
+            for (int v = 0; v < nv; v++)
+            {
+                _w.WriteLine("a" + i + "_" + v + " = " + Vector + ".FusedMultiplyAdd(x" + v + ", w" + i + ", a" + i + "_" + v + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine("ref " + t + " yr = ref " + UnsafeRef + ".Add(ref y, s.Output(f, oy, ox));");
+        for (int i = 0; i < nf; i++)
+        {
+            for (int v = 0; v < nv; v++)
+            {
+                string offset = (i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane") + (v == 0 ? string.Empty : (i == 0 ? string.Empty : " + ") + "ySecond");
+                _w.WriteLine(Vector + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    private void EmitWeightGradient(int lanes, string span, string readOnlySpan, string vector, string accelerated, int[] widths)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// gw[f, c, ky, kx] += Σ_oy Σ_ox g[f, oy, ox] x[c, oy + ky, ox + kx] and gb[f] += Σ_oy Σ_ox g[f, oy, ox], x already padded: the");
+        _w.WriteLine("/// parameter gradient of a stride-1 convolution. Tiles of " + GradientFilters + " filters × up to " + GradientColumns + " kernel columns keep their sums in registers");
+        _w.WriteLine("/// over the whole output plane.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void WeightGradient(" + readOnlySpan + " g, " + readOnlySpan + " x, " + span + " gw, " + span + " gb, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth)");
+        _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed: false);");
+        _w.WriteLine("int plane = s.OutputHeight * s.OutputWidth, ow = s.OutputWidth;");
+        _w.WriteLine("g = g.Slice(0, filters * plane); // the length checks that the tiles' unchecked reads rely on");
+        _w.WriteLine("x = x.Slice(0, channels * height * width);");
+        _w.WriteLine("gw = gw.Slice(0, filters * channels * kernelHeight * kernelWidth);");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.WriteLine("gb[f] += Sum(g.Slice(f * plane, plane));");
+        _w.CloseBlock();
+        _w.OpenBlock("if (!" + accelerated + " || ow < " + lanes + ")");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        OpenWindowLoops();
+        _w.WriteLine(t + " sum = " + Lit(0) + ";");
+        _w.OpenBlock("for (int oy = 0; oy < s.OutputHeight; oy++)");
+        _w.OpenBlock("for (int ox = 0; ox < ow; ox++)");
+        _w.WriteLine("sum += g[s.Output(f, oy, ox)] * x[s.Input(c, oy + ky, ox + kx)];");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine("gw[s.Weight(f, c, ky, kx)] += sum;");
+        CloseWindowLoops();
+        _w.CloseBlock();
+        _w.WriteLine("return;");
+        _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        _w.WriteLine("var tail = " + Vector + ".GreaterThanOrEqual(" + vector + ".Indices, " + Vector + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
+        _w.WriteLine("int blocks = (kernelWidth + " + (GradientColumns - 1) + ") / " + GradientColumns + ";");
+        _w.OpenBlock("for (int f = 0; f < filters; f += " + GradientFilters + ")");
+        _w.WriteLine("bool whole = f + " + GradientFilters + " <= filters;");
+        _w.OpenBlock("for (int c = 0; c < channels; c++)");
+        _w.OpenBlock("for (int ky = 0; ky < kernelHeight; ky++)");
+        _w.OpenBlock("for (int block = 0, kx = 0; block < blocks; block++)");
+        _w.WriteLine("int columns = (kernelWidth / blocks) + (block < kernelWidth % blocks ? 1 : 0);");
+        _w.OpenBlock("switch (columns)");
+        foreach (int n in widths)
+        {
+            _w.WriteLine("case " + n + ":");
+            _w.WriteLine("    if (whole) " + GradientTile(GradientFilters, n) + "(in s, ref rg, ref rx, gw, tail, f, c, ky, kx); else " + GradientTile(1, n) + "(in s, ref rg, ref rx, gw, tail, f, c, ky, kx);");
+            _w.WriteLine("    break;");
+        }
+
+        _w.WriteLine("default:");
+        _w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(kernelWidth), \"No weight-gradient tile for this kernel width.\");");
+        _w.CloseBlock();
+        _w.WriteLine("kx += columns;");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+        foreach (int n in widths)
+        {
+            foreach (int nf in new[] { GradientFilters, 1 })
+            {
+                EmitGradientTile(nf, n, lanes, vector);
+            }
+        }
+
+        _w.WriteLine("/// <summary>Σₖ values[k].</summary>");
+        _w.OpenBlock("private static " + t + " Sum(" + readOnlySpan + " values)");
+        _w.WriteLine("int k = 0;");
+        _w.WriteLine(t + " sum = " + Lit(0) + ";");
+        _w.OpenBlock("if (" + accelerated + " && values.Length >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+        _w.WriteLine("var s0 = " + vector + ".Zero;");
+        _w.OpenBlock("for (; k <= values.Length - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("s0 += " + Vector + ".LoadUnsafe(ref r, (nuint)k);");
+        _w.CloseBlock();
+        _w.WriteLine("sum = " + Vector + ".Sum(s0);");
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < values.Length; k++)");
+        _w.WriteLine("sum += values[k];");
+        _w.CloseBlock();
+        _w.WriteLine("return sum;");
+        _w.CloseBlock();
+    }
+
+    /// <summary>gw for filters f to f + nf − 1 and kernel columns kx to kx + nk − 1: nf·nk sums in registers over the output plane.</summary>
+    private void EmitGradientTile(int nf, int nk, int lanes, string vector)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>gw[" + (nf > 1 ? "f…f + " + (nf - 1) : "f") + ", c, ky, " + (nk > 1 ? "kx…kx + " + (nk - 1) : "kx") + "]: " + (nf * nk) + " vector sum" + (nf * nk > 1 ? "s" : string.Empty) + " over the output plane; the lanes of a row's last vector that the one before counted are masked out.</summary>");
+        _w.OpenBlock("private static void " + GradientTile(nf, nk) + "(in Layout s, ref " + t + " g, ref " + t + " x, global::System.Span<" + t + "> gw, " + vector + " tail, int f, int c, int ky, int kx)");
+        _w.WriteLine("int ow = s.OutputWidth" + (nf > 1 ? ", plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
+        for (int i = 0; i < nf; i++)
+        {
+            for (int k = 0; k < nk; k++)
+            {
+                _w.WriteLine("var a" + i + "_" + k + " = " + vector + ".Zero;");
+            }
+        }
+
+        _w.OpenBlock("for (int oy = 0; oy < s.OutputHeight; oy++)");
+        _w.WriteLine("ref " + t + " gr = ref " + UnsafeRef + ".Add(ref g, s.Output(f, oy, 0));");
+        _w.WriteLine("ref " + t + " xr = ref " + UnsafeRef + ".Add(ref x, s.Input(c, oy + ky, kx));");
+        void Body(bool masked)
+        {
+            for (int i = 0; i < nf; i++)
+            {
+                _w.WriteLine("var g" + i + " = " + Vector + ".LoadUnsafe(ref gr" + Offset(i == 0 ? "ox" : i == 1 ? "ox + plane" : "ox + " + i + " * plane") + ")" + (masked ? " & tail" : string.Empty) + ";");
+            }
+
+            for (int k = 0; k < nk; k++)
+            {
+                _w.WriteLine((k == 0 ? "var " : string.Empty) + "v = " + Vector + ".LoadUnsafe(ref xr" + Offset(Add("ox", k)) + ");");
+                for (int i = 0; i < nf; i++)
+                {
+                    _w.WriteLine("a" + i + "_" + k + " = " + Vector + ".FusedMultiplyAdd(g" + i + ", v, a" + i + "_" + k + ");");
+                }
+            }
+        }
+
+        _w.WriteLine("int ox = 0;");
+        _w.OpenBlock("for (; ox <= ow - " + lanes + "; ox += " + lanes + ")");
+        Body(masked: false);
+        _w.CloseBlock();
+        _w.OpenBlock("if (ox < ow)");
+        _w.WriteLine("ox = ow - " + lanes + "; // the row's last vector overlaps the one before: tail masks out the lanes already counted");
+        Body(masked: true);
+        _w.CloseBlock();
+        _w.CloseBlock();
+        for (int i = 0; i < nf; i++)
+        {
+            for (int k = 0; k < nk; k++)
+            {
+                _w.WriteLine("gw[s.Weight(" + Add("f", i) + ", c, ky, " + Add("kx", k) + ")] += " + Vector + ".Sum(a" + i + "_" + k + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+}
