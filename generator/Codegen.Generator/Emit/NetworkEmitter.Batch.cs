@@ -4,40 +4,12 @@ namespace Codegen.Generator.Emit;
 
 // The batched path of [Network(MaxBatch = n)]: overloads of Forward, Backward and TrainStep for up to n samples laid
 // out one after another. Every per-sample buffer holds MaxBatch samples. Wide Dense layers have batch code of their own
-// that reads each row of W once for four samples (Dense2x4, AddOuter2x4); every other block is the per-sample block inside
+// (Dense2x4: two rows of W by four samples; AddOuterBatch: the weight gradient as a register-tiled matrix product); every other block is the per-sample block inside
 // a loop over the samples, its buffers offset to that sample (see ForEachSample and WithConstantLength).
 internal sealed partial class NetworkEmitter
 {
     /// <summary>Whether a Dense layer runs its own batch code: rows too long to unroll, where reusing a row pays.</summary>
     private static bool DenseHasBatchCode(DenseSpec d) => !UnrollInner(d.Inputs);
-
-    private void EmitForwardLayersBatch()
-    {
-        _w.WriteLine("/// <summary>Runs every layer's forward block on the first <paramref name=\"batchSize\"/> samples of <paramref name=\"inputs\"/>, checked by the caller.</summary>");
-        _w.WriteLine(GeneratedCode);
-        _w.OpenBlock("private void ForwardLayersBatch(" + _readOnlySpan + " inputs, int batchSize)");
-        _w.WriteLine("inputs.CopyTo(_x);");
-        if (_plan.ParameterCount > 0)
-        {
-            _w.WriteLine(_readOnlySpan + " p = _parameters;");
-        }
-
-        for (int i = 1; i <= _plan.LayerCount; i++)
-        {
-            _w.WriteLine();
-            if (_plan.Layer(i) is DenseSpec d && DenseHasBatchCode(d))
-            {
-                DenseForwardBatch(i, d);
-            }
-            else
-            {
-                ForEachSample(() => EmitLayerForward(i));
-            }
-        }
-
-        _w.CloseBlock();
-        _w.WriteLine();
-    }
 
     /// <summary>The loop over the blocks of four samples (b0 the first), then over the samples left, one at a time.</summary>
     private void SampleBlocks(System.Action<bool> body)
@@ -105,10 +77,9 @@ internal sealed partial class NetworkEmitter
     {
         var (weight, bias) = _plan.Slots[i];
         int n = d.Inputs, u = d.Units;
-        _w.WriteLine("//   two rows of the weights by four samples per kernel call");
+        _w.WriteLine("//   a matrix product, ∂ℓ/∂W += ∇ᵀ X over the batch, in register tiles: the weights are read and written once");
         _w.WriteLine(_readOnlySpan + " g = " + WholeBatch(_plan.GradientOf(i)) + ";");
         _w.WriteLine(_readOnlySpan + " x = " + WholeBatch(_plan.InputOf(i)) + ";");
-        Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
         Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
         _w.OpenBlock("for (int j = 0; j < " + S(u) + "; j++)");
         _w.WriteLine(_t + " sum = " + Lit(0) + ";");
@@ -117,9 +88,7 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine("gb[j] += sum;");
         _w.CloseBlock();
-        SampleBlocks(block => RowPairs(u, block,
-            () => _w.WriteLine("global::CodegenKernels.AddOuter2x4(gw.Slice(j * " + S(n) + ", " + S(2 * n) + "), x.Slice(b0 * " + S(n) + ", " + S(4 * n) + "), g.Slice((b0 * " + S(u) + ") + j), " + S(u) + ");"),
-            sample => _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(j * " + S(n) + ", " + S(n) + "), x.Slice(" + sample + " * " + S(n) + ", " + S(n) + "), g[(" + sample + " * " + S(u) + ") + j]);")));
+        _w.WriteLine("global::CodegenKernels.AddOuterBatch(" + target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length), x, g, " + S(u) + ", " + S(n) + ", batchSize);");
     }
 
     /// <summary>∂ℓ/∂x[b] = Wᵀ ∇[b] for the batch, into <paramref name="gx"/>; each row of W serves four samples in turn.</summary>
@@ -235,15 +204,7 @@ internal sealed partial class NetworkEmitter
             EmitBatchTargetChecks(label);
             _w.WriteLine("ForwardLayersBatch(inputs, batchSize);");
             EmitBatchLoss(label, lossCall);
-            if (_plan.ParameterCount > 0)
-            {
-                _w.WriteLine("BackPropagateBatchAndStep(batchSize, learningRate);");
-            }
-
-            _w.WriteLine(HasForward + " = false;");
-            _w.WriteLine("return loss;");
-            _w.CloseBlock();
-            _w.WriteLine();
+            EmitTrainStepEnd("BackPropagateBatchAndStep(batchSize, learningRate);");
         }
     }
 

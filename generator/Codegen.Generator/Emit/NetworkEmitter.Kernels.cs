@@ -135,9 +135,10 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The kernels of the batched Dense code, blocked two rows of W by four samples: each vector of the two rows and of
-    /// the four samples is loaded once for eight FMAs (six loads for eight FMAs, where one row and one sample at a time
-    /// need two loads per FMA), with eight independent accumulators in the dot products.
+    /// The kernels of the batched Dense code. Dense2x4, the forward, is blocked two rows of W by four samples: each
+    /// vector of the two rows and of the four samples is loaded once for eight FMAs (six loads for eight FMAs, where one
+    /// row and one sample at a time need two loads per FMA), with eight independent accumulators. AddOuterBatch, the
+    /// weight gradient, is a matrix product with register tiles of four rows by three vectors summed over the batch.
     /// </summary>
     private void EmitBatchKernels(string t, string lanes)
     {
@@ -200,42 +201,74 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
-        _w.WriteLine("/// rows[r·n + k] += Σₛ g[s·stride + r]·xs[s·n + k] for the two rows r of <paramref name=\"rows\"/> and the four samples s of");
-        _w.WriteLine("/// <paramref name=\"xs\"/>, n = xs.Length / 4: adds four outer products into two rows, loading and storing each row once.");
+        _w.WriteLine("/// w[j·inputs + k] += Σ_b g[b·units + j]·xs[b·inputs + k] for every row j and the first <paramref name=\"batch\"/> samples b: the");
+        _w.WriteLine("/// weight gradient of a Dense layer for a batch, as a matrix product. A tile of four rows by three vectors keeps its twelve");
+        _w.WriteLine("/// sums in registers over the whole batch and adds them to w once, so w is read and written once per batch.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("public static void AddOuter2x4(global::System.Span<" + t + "> rows, " + ro + " xs, " + ro + " g, int stride)");
-        _w.WriteLine("int n = xs.Length / 4;");
+        _w.OpenBlock("public static void AddOuterBatch(global::System.Span<" + t + "> w, " + ro + " xs, " + ro + " g, int units, int inputs, int batch)");
+        _w.WriteLine("w = w.Slice(0, units * inputs); // the length checks that the unchecked reads below rely on");
+        _w.WriteLine("xs = xs.Slice(0, batch * inputs);");
+        _w.WriteLine("g = g.Slice(0, batch * units);");
         _w.WriteLine("int k = 0;");
-        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
-        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows.Slice(0, 2 * n));");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated)");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
         _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);");
-        for (int r = 0; r < 2; r++)
+        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
+        foreach (int columns in new[] { 3, 1 })
         {
-            for (int sample = 0; sample < 4; sample++)
+            _w.OpenBlock("for (; k <= inputs - " + (columns == 1 ? lanes : columns + " * " + lanes) + "; k += " + (columns == 1 ? lanes : columns + " * " + lanes) + ")");
+            _w.WriteLine("int j = 0;");
+            foreach (int rows in columns == 3 ? new[] { 4, 1 } : new[] { 1 })
             {
-                string index = sample == 0 ? S(r) : (sample == 1 ? "stride" : S(sample) + " * stride") + (r == 1 ? " + 1" : string.Empty);
-                _w.WriteLine("var f" + r + sample + " = " + V + ".Create(g[" + index + "]);");
+                _w.OpenBlock(rows == 4 ? "for (; j <= units - 4; j += 4)" : "for (; j < units; j++)");
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int c = 0; c < columns; c++)
+                    {
+                        _w.WriteLine("var a" + r + c + " = " + V + "<" + t + ">.Zero;");
+                    }
+                }
+
+                _w.OpenBlock("for (int b = 0; b < batch; b++)");
+                _w.WriteLine("nuint xo = (nuint)((b * inputs) + k), go = (nuint)((b * units) + j);");
+                for (int c = 0; c < columns; c++)
+                {
+                    _w.WriteLine("var x" + c + " = " + V + ".LoadUnsafe(ref rx, xo" + (c == 0 ? string.Empty : " + (nuint)(" + (c == 1 ? lanes : c + " * " + lanes) + ")") + ");");
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    _w.WriteLine((r == 0 ? "var " : string.Empty) + "f = " + V + ".Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, go" + (r == 0 ? string.Empty : " + " + r) + "));");
+                    for (int c = 0; c < columns; c++)
+                    {
+                        _w.WriteLine("a" + r + c + " = " + V + ".FusedMultiplyAdd(f, x" + c + ", a" + r + c + ");");
+                    }
+                }
+
+                _w.CloseBlock();
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int c = 0; c < columns; c++)
+                    {
+                        string at = "(nuint)(((j" + (r == 0 ? string.Empty : " + " + r) + ") * inputs) + k" + (c == 0 ? string.Empty : " + " + (c == 1 ? lanes : c + " * " + lanes)) + ")";
+                        _w.WriteLine(V + ".StoreUnsafe(" + V + ".LoadUnsafe(ref rw, " + at + ") + a" + r + c + ", ref rw, " + at + ");");
+                    }
+                }
+
+                _w.CloseBlock();
             }
+
+            _w.CloseBlock();
         }
 
-        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("var r0 = " + Load("rw", string.Empty) + ";");
-        _w.WriteLine("var r1 = " + Load("rw", "n + ") + ";");
-        for (int sample = 0; sample < 4; sample++)
-        {
-            _w.WriteLine((sample == 0 ? "var " : string.Empty) + "v = " + Load("rx", Offset(sample)) + ";");
-            _w.WriteLine("r0 = " + V + ".FusedMultiplyAdd(v, f0" + sample + ", r0);");
-            _w.WriteLine("r1 = " + V + ".FusedMultiplyAdd(v, f1" + sample + ", r1);");
-        }
-
-        _w.WriteLine(V + ".StoreUnsafe(r0, ref rw, (nuint)k);");
-        _w.WriteLine(V + ".StoreUnsafe(r1, ref rw, (nuint)(n + k));");
         _w.CloseBlock();
+        _w.OpenBlock("for (; k < inputs; k++)");
+        _w.OpenBlock("for (int j = 0; j < units; j++)");
+        _w.WriteLine(t + " sum = 0;");
+        _w.OpenBlock("for (int b = 0; b < batch; b++)");
+        _w.WriteLine("sum += g[(b * units) + j] * xs[(b * inputs) + k];");
         _w.CloseBlock();
-        _w.OpenBlock("for (; k < n; k++)");
-        _w.OpenBlock("for (int sample = 0; sample < 4; sample++)");
-        _w.WriteLine("rows[k] += g[sample * stride] * xs[(sample * n) + k];");
-        _w.WriteLine("rows[n + k] += g[(sample * stride) + 1] * xs[(sample * n) + k];");
+        _w.WriteLine("w[(j * inputs) + k] += sum;");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
@@ -314,15 +347,21 @@ internal sealed partial class NetworkEmitter
 
             _w.WriteLine("ForwardLayers(input);");
             _w.WriteLine(_t + " loss = LossAndGradient(" + (label ? "label" : "target") + LossInputGradientArgument(false) + ");");
-            if (_plan.ParameterCount > 0)
-            {
-                _w.WriteLine("BackPropagateAndStep(learningRate);");
-            }
-
-            _w.WriteLine(HasForward + " = false;");
-            _w.WriteLine("return loss;");
-            _w.CloseBlock();
-            _w.WriteLine();
+            EmitTrainStepEnd("BackPropagateAndStep(learningRate);");
         }
+    }
+
+    /// <summary>The end of a TrainStep, after the loss: the backward pass with the step folded in (when there are parameters), and the return.</summary>
+    private void EmitTrainStepEnd(string backPropagateAndStep)
+    {
+        if (_plan.ParameterCount > 0)
+        {
+            _w.WriteLine(backPropagateAndStep);
+        }
+
+        _w.WriteLine(HasForward + " = false;");
+        _w.WriteLine("return loss;");
+        _w.CloseBlock();
+        _w.WriteLine();
     }
 }

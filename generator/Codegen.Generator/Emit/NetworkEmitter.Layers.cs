@@ -33,10 +33,25 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.WriteLine();
-        _w.WriteLine("/// <summary>Runs every layer's forward block on <paramref name=\"input\"/>, whose length the caller checked.</summary>");
+        EmitForwardLayers(batch: false);
+        if (_plan.Batched)
+        {
+            EmitForwardLayers(batch: true);
+        }
+    }
+
+    /// <summary>
+    /// ForwardLayers: every layer's forward block on one input. With <paramref name="batch"/>, ForwardLayersBatch on the
+    /// first batchSize samples: wide Dense layers through their batch code, every other block once per sample.
+    /// </summary>
+    private void EmitForwardLayers(bool batch)
+    {
+        _w.WriteLine(batch
+            ? "/// <summary>Runs every layer's forward block on the first <paramref name=\"batchSize\"/> samples of <paramref name=\"inputs\"/>, checked by the caller.</summary>"
+            : "/// <summary>Runs every layer's forward block on <paramref name=\"input\"/>, whose length the caller checked.</summary>");
         _w.WriteLine(GeneratedCode);
-        _w.OpenBlock("private void ForwardLayers(" + _readOnlySpan + " input)");
-        _w.WriteLine("input.CopyTo(_x);");
+        _w.OpenBlock(batch ? "private void ForwardLayersBatch(" + _readOnlySpan + " inputs, int batchSize)" : "private void ForwardLayers(" + _readOnlySpan + " input)");
+        _w.WriteLine(batch ? "inputs.CopyTo(_x);" : "input.CopyTo(_x);");
         if (_plan.ParameterCount > 0)
         {
             _w.WriteLine(_readOnlySpan + " p = _parameters;");
@@ -45,15 +60,22 @@ internal sealed partial class NetworkEmitter
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             _w.WriteLine();
-            EmitLayerForward(i);
+            if (!batch)
+            {
+                EmitLayerForward(i);
+            }
+            else if (_plan.Layer(i) is DenseSpec d && DenseHasBatchCode(d))
+            {
+                DenseForwardBatch(i, d);
+            }
+            else
+            {
+                ForEachSample(() => EmitLayerForward(i));
+            }
         }
 
         _w.CloseBlock();
         _w.WriteLine();
-        if (_plan.Batched)
-        {
-            EmitForwardLayersBatch();
-        }
     }
 
     /// <summary>The forward block of layer i: its formula as a comment, then the code, for one sample.</summary>
