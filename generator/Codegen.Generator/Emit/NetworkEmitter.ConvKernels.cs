@@ -89,9 +89,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("return;");
         _w.CloseBlock();
         _w.WriteLine();
-        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
-        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
-        _w.WriteLine("ref " + t + " ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);");
+        References("x", "w", "y");
         _w.WriteLine("int f0 = 0;");
         foreach (int nf in new[] { CorrelateFilters, 1 })
         {
@@ -161,6 +159,15 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("public int Output(int f, int oy, int ox) => (((f * OutputHeight) + oy) * OutputWidth) + ox;");
         _w.CloseBlock();
         _w.WriteLine();
+    }
+
+    /// <summary>Declares <c>rx</c> for span <c>x</c> and so on: references to the first elements, for the tiles' unchecked loads.</summary>
+    private void References(params string[] spans)
+    {
+        foreach (string span in spans)
+        {
+            _w.WriteLine("ref " + _t + " r" + span + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ");");
+        }
     }
 
     private void OpenWindowLoops()
@@ -276,8 +283,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("return;");
         _w.CloseBlock();
         _w.WriteLine();
-        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        References("g", "x");
         _w.WriteLine("var tail = " + Vector + ".GreaterThanOrEqual(" + vector + ".Indices, " + Vector + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
         _w.WriteLine("int blocks = (kernelWidth + " + (GradientColumns - 1) + ") / " + GradientColumns + ";");
         _w.OpenBlock("for (int f = 0; f < filters; f += " + GradientFilters + ")");
