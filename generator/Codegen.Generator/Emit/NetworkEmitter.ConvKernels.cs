@@ -99,12 +99,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("sum += w[s.Weight(f, c, ky, kx)] * x[s.Input(c, oy + ky, ox + kx)];");
         CloseWindowLoops();
         _w.WriteLine("y[s.Output(f, oy, ox)] = sum;");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine("return;");
-        _w.CloseBlock();
-        _w.WriteLine();
+        EndScalarFallback(loops: 3);
         References("x", "w", "y");
         _w.WriteLine("int f0 = 0;");
         foreach (int nf in new[] { CorrelateFilters, 1 })
@@ -171,12 +166,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("int o = (((c * oh) + oy) * ow) + ox;");
         _w.WriteLine("y[o] = x[best];");
         _w.WriteLine("arg[o] = best;");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine("return;");
-        _w.CloseBlock();
-        _w.WriteLine();
+        EndScalarFallback(loops: 3);
         References("x", "y");
         _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
         _w.WriteLine("var columns = " + Vector + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the windows' first columns, relative to the first");
@@ -265,6 +255,19 @@ internal sealed partial class NetworkEmitter
         {
             _w.WriteLine("ref " + _t + " r" + span + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ");");
         }
+    }
+
+    /// <summary>Closes the scalar loops of a kernel's fallback and the <c>if</c> around them, which returns.</summary>
+    private void EndScalarFallback(int loops)
+    {
+        for (int k = 0; k < loops; k++)
+        {
+            _w.CloseBlock();
+        }
+
+        _w.WriteLine("return;");
+        _w.CloseBlock();
+        _w.WriteLine();
     }
 
     private void OpenWindowLoops()
@@ -376,10 +379,7 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine("gw[s.Weight(f, c, ky, kx)] += sum;");
         CloseWindowLoops();
-        _w.CloseBlock();
-        _w.WriteLine("return;");
-        _w.CloseBlock();
-        _w.WriteLine();
+        EndScalarFallback(loops: 1);
         References("g", "x");
         _w.WriteLine("var tail = " + Vector + ".GreaterThanOrEqual(" + vector + ".Indices, " + Vector + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
         _w.WriteLine("int blocks = (kernelWidth + " + (GradientColumns - 1) + ") / " + GradientColumns + ";");
