@@ -15,18 +15,18 @@ using Codegen;
 namespace FashionMnist;
 
 /// <summary>
-/// A small LeNet-style network: two 5x5 convolutions without padding, each with ReLU and 2x2 max pooling, then a
-/// dense ReLU layer, dropout and a 10-way softmax with cross-entropy loss. Input: one 28x28 channel (CHW, pixels in
-/// [0, 1]). Shapes: 1x28x28 → 8x24x24 → 8x12x12 → 16x8x8 → 16x4x4 → 256 → 100 → 10.
+/// A two-convolution network: 5x5 convolutions with padding 2 (so they keep the size), each with ReLU and 2x2 max
+/// pooling, then a dense ReLU layer, dropout and a 10-way softmax with cross-entropy loss. Input: one 28x28 channel
+/// (CHW, pixels in [0, 1]). Shapes: 1x28x28 → 16x28x28 → 16x14x14 → 32x14x14 → 32x7x7 → 1568 → 128 → 10.
 /// </summary>
 [Network]
 [Input(1, 28, 28)]
-[Conv2D(8, 5), ReLU]
+[Conv2D(16, 5, Padding = 2), ReLU]
 [MaxPool2D(2)]
-[Conv2D(16, 5), ReLU]
+[Conv2D(32, 5, Padding = 2), ReLU]
 [MaxPool2D(2)]
 [Flatten]
-[Dense(100), ReLU]
+[Dense(128), ReLU]
 [Dropout(0.25)]
 [Dense(10), Softmax]
 [CrossEntropy]
@@ -203,8 +203,8 @@ internal static class Program
         if (cnn)
         {
             net = new FashionCnn();
-            description = "1x28x28 -> Conv2D(8, 5x5), ReLU -> MaxPool(2) -> Conv2D(16, 5x5), ReLU -> MaxPool(2)"
-                + " -> Flatten(256) -> Dense(100), ReLU -> Dropout(0.25) -> Dense(10), Softmax";
+            description = "1x28x28 -> Conv2D(16, 5x5, padding 2), ReLU -> MaxPool(2) -> Conv2D(32, 5x5, padding 2), ReLU -> MaxPool(2)"
+                + " -> Flatten(1568) -> Dense(128), ReLU -> Dropout(0.25) -> Dense(10), Softmax";
             parameterCount = FashionCnn.ParameterCount;
         }
         else

@@ -135,6 +135,44 @@ public class ImageLayerTests
     }
 
     [Fact]
+    public void MaxPool2x2FindsTheFirstMaximumInEveryLane()
+    {
+        // Values from a small set, so most windows tie, with NaNs here and there: each window keeps the first of its
+        // maximal values in the order (0, 0), (0, 1), (1, 0), (1, 1), and a NaN only where it comes first, as the
+        // scalar comparison x[k] > x[best] does. The unpooling writes each maximum back where it was found.
+        var random = new Random(5);
+        double[] values = { 1, 2, 3, double.NaN };
+        double[] input = Enumerable.Range(0, PoolRoutingNet.InputLength).Select(_ => values[random.Next(random.Next(8) == 0 ? 4 : 3)]).ToArray();
+        double[] expected = new double[input.Length];
+        for (int c = 0; c < 2; c++)
+        {
+            for (int oy = 0; oy < 3; oy++)
+            {
+                for (int ox = 0; ox < 17; ox++)
+                {
+                    int start = (((c * 6) + (2 * oy)) * 34) + (2 * ox), best = start;
+                    foreach (int k in new[] { start + 1, start + 34, start + 35 })
+                    {
+                        best = input[k] > input[best] ? k : best;
+                    }
+
+                    expected[best] = input[best];
+                }
+            }
+        }
+
+        float[] single = new float[input.Length];
+        new PoolRoutingNet().Forward(input.Select(v => (float)v).ToArray(), single);
+        double[] dual = new double[input.Length];
+        new PoolRoutingDoubleNet().Forward(input, dual);
+        for (int k = 0; k < input.Length; k++)
+        {
+            Assert.True(expected[k].Equals((double)single[k]), $"float, position {k}: {single[k]}, expected {expected[k]}");
+            Assert.True(expected[k].Equals(dual[k]), $"double, position {k}: {dual[k]}, expected {expected[k]}");
+        }
+    }
+
+    [Fact]
     public void MaxPoolRoutesTiesToTheFirstPosition()
     {
         // All inputs equal: every window ties, and the gradient goes to each window's first (top-left) position.

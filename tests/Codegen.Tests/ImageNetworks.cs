@@ -46,11 +46,15 @@ public partial class ConvWideNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class ConvTiledNet : IDoubleNetwork;
 
-/// <summary>Register-tiled convolutions on wide rows: 2×5×30 → 4×5×30 (padding 1) → 3×3×28 (no padding).</summary>
+/// <summary>
+/// Register-tiled convolutions on wide rows, then vector max pooling: 2×5×30 → 4×5×30 (padding 1) → 3×2×28 (a 4×3
+/// kernel, no padding) → 3×1×14.
+/// </summary>
 [Network(Precision = Precision.Double)]
 [Input(2, 5, 30)]
 [Conv2D(4, 3, Padding = 1), Tanh]
-[Conv2D(3, 3)]
+[Conv2D(3, 3, KernelHeight = 4)]
+[MaxPool2D(2)]
 [Flatten]
 [Dense(2)]
 [MeanSquaredError]
@@ -69,6 +73,22 @@ public partial class ConvWideRowsNet : IDoubleNetwork;
 [Dense(2)]
 [MeanSquaredError]
 public partial class ConvNarrowRowsNet : IDoubleNetwork;
+
+/// <summary>2×2 max pooling and the unpooling that shows where each maximum was found, in float: rows of 17 windows.</summary>
+[Network]
+[Input(2, 6, 34)]
+[MaxPool2D(2)]
+[MaxUnpool2D]
+[Flatten]
+public partial class PoolRoutingNet;
+
+/// <summary>The same in double (4 windows to a vector).</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 6, 34)]
+[MaxPool2D(2)]
+[MaxUnpool2D]
+[Flatten]
+public partial class PoolRoutingDoubleNet;
 
 /// <summary>Overlapping max pooling (3×3 windows, stride 2) on odd sizes: 2×7×9 → 2×3×4.</summary>
 [Network(Precision = Precision.Double)]

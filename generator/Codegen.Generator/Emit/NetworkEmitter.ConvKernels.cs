@@ -9,7 +9,8 @@ namespace Codegen.Generator.Emit;
 // tensor into the inside of a zero-bordered buffer, Correlate computes a stride-1 correlation of an input that already
 // carries its border (the forward pass, and with the kernels transposed and turned by 180° the input gradient), and
 // WeightGradient the parameter gradient. Each keeps a tile of sums in Vector256 registers over a whole window or plane
-// and writes it once; scalar loops serve rows narrower than a vector and machines without Vector256.
+// and writes it once; scalar loops serve rows narrower than a vector and machines without Vector256. MaxPool2x2, the
+// pooling that usually follows, compares windows side by side in the lanes of a vector.
 internal sealed partial class NetworkEmitter
 {
     private const string Vector = "global::System.Runtime.Intrinsics.Vector256";
@@ -23,7 +24,10 @@ internal sealed partial class NetworkEmitter
 
     private IEnumerable<Conv2DSpec> TiledConvolutions => _plan.Spec.Layers.OfType<Conv2DSpec>().Where(NetworkPlan.Tiled);
 
-    private bool UsesConvKernels => TiledConvolutions.Any();
+    private bool UsesConvKernels => TiledConvolutions.Any() || _plan.Spec.Layers.OfType<Pool2DSpec>().Any(VectorPool);
+
+    /// <summary>Whether a pooling layer runs through <c>MaxPool2x2</c>: max pooling of 2×2 windows with stride 2, the usual one after a convolution.</summary>
+    private static bool VectorPool(Pool2DSpec pool) => pool.Kind == PoolKind.Max && pool.Size == 2 && pool.Stride == 2;
 
     /// <summary>How WeightGradient splits a kernel row into tiles: as few as fit <see cref="GradientColumns"/>, sizes as even as possible.</summary>
     private static IEnumerable<int> GradientBlocks(int kernelWidth)
@@ -43,11 +47,23 @@ internal sealed partial class NetworkEmitter
         string accelerated = Vector + ".IsHardwareAccelerated";
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
-        _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network: each tile keeps its sums in Vector256");
-        _w.WriteLine("/// registers over a whole window or plane and writes them once. Inputs already carry their zero border (see Pad), so no");
-        _w.WriteLine("/// tile tests an edge. Scalar loops serve rows narrower than a vector and machines where Vector256 is not accelerated.");
+        _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network (each tile keeps its sums in Vector256");
+        _w.WriteLine("/// registers over a whole window or plane and writes them once; inputs already carry their zero border, see Pad, so no");
+        _w.WriteLine("/// tile tests an edge) and for its 2×2 max pooling. Scalar loops serve rows narrower than a vector and machines where");
+        _w.WriteLine("/// Vector256 is not accelerated.");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("file static class CodegenConvKernels");
+        if (_plan.Spec.Layers.OfType<Pool2DSpec>().Any(VectorPool))
+        {
+            EmitMaxPool(lanes, readOnlySpan, span, accelerated);
+        }
+
+        if (!TiledConvolutions.Any())
+        {
+            _w.CloseBlock();
+            return;
+        }
+
         EmitLayout();
 
         _w.WriteLine("/// <summary>Copies a channels × height × width tensor into the inside of a buffer with <paramref name=\"top\"/> zero rows above and below and <paramref name=\"left\"/> zero columns on each side; the border is never written, so it stays zero.</summary>");
@@ -83,15 +99,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("sum += w[s.Weight(f, c, ky, kx)] * x[s.Input(c, oy + ky, ox + kx)];");
         CloseWindowLoops();
         _w.WriteLine("y[s.Output(f, oy, ox)] = sum;");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine("return;");
-        _w.CloseBlock();
-        _w.WriteLine();
-        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
-        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
-        _w.WriteLine("ref " + t + " ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);");
+        EndScalarFallback(loops: 3);
+        References("x", "w", "y");
         _w.WriteLine("int f0 = 0;");
         foreach (int nf in new[] { CorrelateFilters, 1 })
         {
@@ -129,6 +138,82 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
     }
 
+    /// <summary>MaxPool2x2: windows side by side in the lanes of a vector, each lane comparing in the scalar code's order.</summary>
+    private void EmitMaxPool(int lanes, string readOnlySpan, string span, string accelerated)
+    {
+        string t = _t, index = lanes == 8 ? "int" : "long";
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// Max pooling over 2×2 windows with stride 2 of a channels × height × width tensor: y[c, oy, ox] is the first maximum of");
+        _w.WriteLine("/// x[c, 2·oy + ky, 2·ox + kx] in the order (0, 0), (0, 1), (1, 0), (1, 1) (a later value wins only if greater, so a NaN");
+        _w.WriteLine("/// wins only where it comes first), arg[c, oy, ox] its index in x. " + lanes + " windows at a time: the even and odd columns of the");
+        _w.WriteLine("/// window's two input rows are split into vectors and compared lane by lane, in the same order.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void MaxPool2x2(" + readOnlySpan + " x, " + span + " y, global::System.Span<int> arg, int channels, int height, int width)");
+        _w.WriteLine("int oh = height / 2, ow = width / 2;");
+        _w.WriteLine("x = x.Slice(0, channels * height * width); // the length checks that the unchecked loads rely on");
+        _w.WriteLine("y = y.Slice(0, channels * oh * ow);");
+        _w.WriteLine("arg = arg.Slice(0, channels * oh * ow);");
+        _w.OpenBlock("if (!" + accelerated + " || ow < " + lanes + ")");
+        _w.OpenBlock("for (int c = 0; c < channels; c++)");
+        _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
+        _w.OpenBlock("for (int ox = 0; ox < ow; ox++)");
+        _w.WriteLine("int start = ((((c * height) + (2 * oy)) * width) + (2 * ox)), best = start;");
+        foreach (string k in new[] { "start + 1", "start + width", "start + width + 1" })
+        {
+            _w.WriteLine("best = x[" + k + "] > x[best] ? " + k + " : best;");
+        }
+
+        _w.WriteLine("int o = (((c * oh) + oy) * ow) + ox;");
+        _w.WriteLine("y[o] = x[best];");
+        _w.WriteLine("arg[o] = best;");
+        EndScalarFallback(loops: 3);
+        References("x", "y");
+        _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+        _w.WriteLine("var columns = " + Vector + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the windows' first columns, relative to the first");
+        _w.OpenBlock("for (int c = 0; c < channels; c++)");
+        _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
+        _w.OpenBlock("for (int ox = 0; ox < ow; ox += " + lanes + ")");
+        _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
+        _w.WriteLine("int start = (((c * height) + (2 * oy)) * width) + (2 * o);");
+        _w.WriteLine("var top0 = " + Vector + ".LoadUnsafe(ref rx, (nuint)start);");
+        _w.WriteLine("var top1 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + " + lanes + "));");
+        _w.WriteLine("var bottom0 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + width));");
+        _w.WriteLine("var bottom1 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + width + " + lanes + "));");
+        _w.WriteLine("var first = " + Vector + ".Create((" + index + ")start) + columns;");
+        _w.WriteLine("var best = Even(top0, top1);");
+        _w.WriteLine("var at = first;");
+        _w.WriteLine("Take(ref best, ref at, Odd(top0, top1), first + " + Vector + ".Create((" + index + ")1));");
+        _w.WriteLine("Take(ref best, ref at, Even(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")width));");
+        _w.WriteLine("Take(ref best, ref at, Odd(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")(width + 1)));");
+        _w.WriteLine("int output = (((c * oh) + oy) * ow) + o;");
+        _w.WriteLine(Vector + ".StoreUnsafe(best, ref ry, (nuint)output);");
+        _w.WriteLine(lanes == 8
+            ? Vector + ".StoreUnsafe(at, ref rarg, (nuint)output);"
+            : "global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(" + Vector + ".GetLower(" + Vector + ".Narrow(at, at)), ref rarg, (nuint)output);");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+        string vector = Vector + "<" + t + ">", indices = Vector + "<" + index + ">";
+        foreach (var (name, offset) in new[] { ("Even", 0), ("Odd", 1) })
+        {
+            string lanesOf = Vector + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(k => ((2 * (k % (lanes / 2))) + offset).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + ")";
+            _w.WriteLine("/// <summary>The " + name.ToLowerInvariant() + " columns of a and then of b: one input of each of " + lanes + " windows side by side.</summary>");
+            _w.WriteLine("private static " + vector + " " + name + "(" + vector + " a, " + vector + " b) =>");
+            _w.WriteLine("    " + Vector + ".Create(" + Vector + ".GetLower(" + Vector + ".Shuffle(a, " + lanesOf + ")), " + Vector + ".GetLower(" + Vector + ".Shuffle(b, " + lanesOf + ")));");
+            _w.WriteLine();
+        }
+
+        _w.WriteLine("/// <summary>Where candidate is greater than best (never for a NaN), it becomes best and its index at.</summary>");
+        _w.OpenBlock("private static void Take(ref " + vector + " best, ref " + indices + " at, " + vector + " candidate, " + indices + " index)");
+        _w.WriteLine("var wins = " + Vector + ".GreaterThan(candidate, best);");
+        _w.WriteLine("best = " + Vector + ".ConditionalSelect(wins, candidate, best);");
+        _w.WriteLine("at = " + Vector + ".ConditionalSelect(" + Vector + ".As" + (lanes == 8 ? "Int32" : "Int64") + "(wins), index, at);");
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
     /// <summary>The struct that names the sizes and index arithmetic every kernel shares.</summary>
     private void EmitLayout()
     {
@@ -159,6 +244,28 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("public int Input(int c, int iy, int ix) => (((c * Height) + iy) * Width) + ix;");
         _w.WriteLine();
         _w.WriteLine("public int Output(int f, int oy, int ox) => (((f * OutputHeight) + oy) * OutputWidth) + ox;");
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    /// <summary>Declares <c>rx</c> for span <c>x</c> and so on: references to the first elements, for the tiles' unchecked loads.</summary>
+    private void References(params string[] spans)
+    {
+        foreach (string span in spans)
+        {
+            _w.WriteLine("ref " + _t + " r" + span + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ");");
+        }
+    }
+
+    /// <summary>Closes the scalar loops of a kernel's fallback and the <c>if</c> around them, which returns.</summary>
+    private void EndScalarFallback(int loops)
+    {
+        for (int k = 0; k < loops; k++)
+        {
+            _w.CloseBlock();
+        }
+
+        _w.WriteLine("return;");
         _w.CloseBlock();
         _w.WriteLine();
     }
@@ -272,12 +379,8 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine("gw[s.Weight(f, c, ky, kx)] += sum;");
         CloseWindowLoops();
-        _w.CloseBlock();
-        _w.WriteLine("return;");
-        _w.CloseBlock();
-        _w.WriteLine();
-        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        EndScalarFallback(loops: 1);
+        References("g", "x");
         _w.WriteLine("var tail = " + Vector + ".GreaterThanOrEqual(" + vector + ".Indices, " + Vector + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
         _w.WriteLine("int blocks = (kernelWidth + " + (GradientColumns - 1) + ") / " + GradientColumns + ";");
         _w.OpenBlock("for (int f = 0; f < filters; f += " + GradientFilters + ")");

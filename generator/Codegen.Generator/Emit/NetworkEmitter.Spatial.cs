@@ -328,6 +328,14 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("global::System.Span<int> arg = " + WithConstantLength(_plan.ArgMaxOf(i)) + ";");
         }
 
+        if (VectorPool(pool))
+        {
+            _w.WriteLine("//   Vector256 lanes of windows side by side (CodegenConvKernels.MaxPool2x2); the same first maximum as the scalar loops.");
+            _w.WriteLine("global::CodegenConvKernels.MaxPool2x2(x, y, arg, " + S(pool.Input.Channels) + ", " + S(pool.Input.Height) + ", " + S(pool.Input.Width) + ");");
+            _w.CloseBlock();
+            return;
+        }
+
         PoolLoops(pool, (o, start) =>
         {
             if (max)
