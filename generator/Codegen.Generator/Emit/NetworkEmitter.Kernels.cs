@@ -71,6 +71,22 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("destination[k] += scale * source[k];");
         _w.CloseBlock();
         _w.CloseBlock();
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>values[k] *= factor over the length of <paramref name=\"values\"/>.</summary>");
+        _w.OpenBlock("public static void Scale(global::System.Span<" + t + "> values, " + t + " factor)");
+        _w.WriteLine("int n = values.Length;");
+        _w.WriteLine("int k = 0;");
+        _w.OpenBlock("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rv = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+        _w.WriteLine("var f = global::System.Runtime.Intrinsics.Vector256.Create(factor);");
+        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rv, (nuint)k) * f, ref rv, (nuint)k);");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        _w.WriteLine("values[k] *= factor;");
+        _w.CloseBlock();
+        _w.CloseBlock();
         if (_plan.Spec.Layers.OfType<DenseSpec>().Any(d => !UnrollInner(d.Inputs) && d.Units >= 4))
         {
             EmitDense4(t, lanes);

@@ -327,18 +327,33 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then ∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the");
         _w.WriteLine("//   gradient code adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
         input();
+        bool vector = StepUsesKernel && outputLength > UnrollLimit; // CodegenKernels is in the file whenever Step uses it
         _w.OpenBlock();
         if (_batchMethod)
         {
             _w.WriteLine(_span + " gs = " + WholeBatch(_plan.GradientOf(i)) + ";");
-            _w.OpenBlock("for (int k = 0; k < batchSize * " + S(outputLength) + "; k++)");
-            _w.WriteLine("gs[k] *= -learningRate;");
-            _w.CloseBlock();
+            if (vector)
+            {
+                _w.WriteLine("global::CodegenKernels.Scale(gs.Slice(0, batchSize * " + S(outputLength) + "), -learningRate);");
+            }
+            else
+            {
+                _w.OpenBlock("for (int k = 0; k < batchSize * " + S(outputLength) + "; k++)");
+                _w.WriteLine("gs[k] *= -learningRate;");
+                _w.CloseBlock();
+            }
         }
         else
         {
             Declare("gs", _plan.GradientOf(i), readOnly: false);
-            Loop("k", outputLength, false, k => _w.WriteLine("gs[" + k + "] *= -learningRate;"));
+            if (vector)
+            {
+                _w.WriteLine("global::CodegenKernels.Scale(gs, -learningRate);");
+            }
+            else
+            {
+                Loop("k", outputLength, false, k => _w.WriteLine("gs[" + k + "] *= -learningRate;"));
+            }
         }
 
         _w.CloseBlock();
