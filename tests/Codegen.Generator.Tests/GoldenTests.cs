@@ -141,6 +141,31 @@ public sealed class GoldenTests
     }
 
     [Fact]
+    public void BatchedCnn()
+    {
+        // Image layers run once per sample in the batch methods, on that sample's slice of every buffer: Flatten
+        // copies one sample (8 values), not the whole batch buffer.
+        GeneratorOutput output = Check("""
+            using Codegen;
+
+            namespace Demo;
+
+            [Network(MaxBatch = 4)]
+            [Input(1, 6, 6)]
+            [Conv2D(2, 3), ReLU]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(3), Softmax]
+            [CrossEntropy]
+            public partial class BatchCnn;
+            """);
+        string code = output.Sources["Demo.BatchCnn.g.cs"];
+        Assert.Contains("((global::System.ReadOnlySpan<float>)new(_y3, sample * 8, 8)).CopyTo(new(_y4, sample * 8, 8));", code, System.StringComparison.Ordinal);
+        Assert.Contains("((global::System.ReadOnlySpan<float>)new(_y3, 0, 8)).CopyTo(new(_y4, 0, 8));", code, System.StringComparison.Ordinal);
+        Assert.DoesNotContain(".CopyTo(_y4)", code, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TwoNetworksInOneFile()
     {
         // Same type name in two places: the hint names (and so the generated files) stay distinct.

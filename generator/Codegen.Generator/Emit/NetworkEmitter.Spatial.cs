@@ -408,12 +408,12 @@ internal sealed partial class NetworkEmitter
     private void FlattenForward(int i, FlattenSpec f)
     {
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + " = x" + Sup(i) + " read as a vector, " + f.Input + " → " + f.Output);
-        _w.WriteLine("((global::System.ReadOnlySpan<" + _t + ">)" + _plan.InputOf(i) + ").CopyTo(" + _plan.OutputOf(i) + ");");
+        _w.WriteLine("((" + _readOnlySpan + ")" + WithConstantLength(_plan.InputOf(i)) + ").CopyTo(" + WithConstantLength(_plan.OutputOf(i)) + ");");
     }
 
     private void FlattenBackward(int i, FlattenSpec f) =>
         InputGradient(i, "Layer " + S(i) + ", Flatten: ∂ℓ/∂x" + Sup(i) + " = ∇" + Sup(i) + " read as " + f.Input, gx =>
-            _w.WriteLine("((global::System.ReadOnlySpan<" + _t + ">)" + _plan.GradientOf(i) + ").CopyTo(" + gx + ");"));
+            _w.WriteLine("((" + _readOnlySpan + ")" + WithConstantLength(_plan.GradientOf(i)) + ").CopyTo(" + WithConstantLength(gx) + ");"));
 
     private void DropoutForward(int i, DropoutSpec d)
     {
