@@ -5,10 +5,11 @@ using Codegen.Generator.Symbolic;
 
 namespace Codegen.Generator.Emit;
 
-// The vector kernels the generated code calls for long rows (a dot product, and adding a scaled row), written once per
-// generated file as a file-local class, so the generated methods stay readable: one call per pattern, not a wall of
-// intrinsics. Each uses Vector256 where the machine accelerates it, with four independent accumulators, and scalar
-// code for the remainder and where no vector type is accelerated.
+// The fused TrainStep, and the kernels the generated code calls for long rows, written once per generated file as
+// file-local classes so the generated methods stay readable: one call per pattern, not a wall of intrinsics.
+// CodegenKernels: Dot and AddScaled (Dense rows, Step), Dense4 (four Dense rows per call), Scale (the fused step's
+// −η∇) and, for batched networks, Dense2x4 and AddOuterBatch. CodegenMath: the float tanh. Each kernel uses Vector256
+// where the machine accelerates it, with independent accumulators, and scalar code for the remainder and elsewhere.
 internal sealed partial class NetworkEmitter
 {
     /// <summary>Whether the kernels are called: by a Dense layer too wide to unroll, or Step.</summary>
