@@ -45,6 +45,9 @@ public class GradientTests
     public void DenseLoopsAndStackedActivations(int seed) => CheckMse<DeepNet>(DeepNet.InputLength, DeepNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void DenseRowsSkippedWhereReLUZeroesTheGradient(int seed) => CheckMse<SparseReluNet>(SparseReluNet.InputLength, SparseReluNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void CrossEntropyWithDistributionTarget(int seed)
     {
         var net = new CrossEntropyNet();

@@ -109,6 +109,18 @@ public partial class BinaryCrossEntropyNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class DeepNet : IDoubleNetwork;
 
+/// <summary>
+/// Wide Dense layers followed by ReLU, whose ∇ is zero wherever ReLU was off: the backward blocks skip those rows of
+/// ∂ℓ/∂W (layers 1 and 3) and of ∂ℓ/∂x (layer 3, into ∇⁽²⁾).
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(20)]
+[Dense(18), ReLU]
+[Dense(19), ReLU]
+[Dense(3)]
+[MeanSquaredError]
+public partial class SparseReluNet : IDoubleNetwork;
+
 /// <summary>Layers without parameters first: the input gradient flows only through activations.</summary>
 [Network(Precision = Precision.Double)]
 [Input(8)]

@@ -25,7 +25,7 @@ public class TensorFlowJsCrossCheckTests
     public static TheoryData<string> Networks => new()
     {
         "ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softsign", "SoftmaxMse", "CrossEntropy", "CrossEntropyLabel",
-        "BinaryCrossEntropy", "Deep", "ActivationsFirst", "ConvStride", "ConvPadding", "ConvWide", "ConvTiled", "ConvWideRows", "MaxPool", "AvgPool", "ConvTranspose",
+        "BinaryCrossEntropy", "Deep", "SparseReLU", "ActivationsFirst", "ConvStride", "ConvPadding", "ConvWide", "ConvTiled", "ConvWideRows", "MaxPool", "AvgPool", "ConvTranspose",
     };
 
     private static object Image(int channels, int height, int width) => new { kind = "input", channels, height, width };
@@ -52,6 +52,7 @@ public class TensorFlowJsCrossCheckTests
             Dense(23, 19), Kind("tanh"), Kind("softsign"), Dense(19, 17), new { kind = "elu", alpha = 1.3 }, new { kind = "leakyrelu", slope = 0.05 },
             Dense(17, 21), Kind("sigmoid"), Kind("relu"), Dense(21, 3),
         }, "mse"),
+        "SparseReLU" => (new SparseReluNet(), 20, 3, new[] { Dense(20, 18), Kind("relu"), Dense(18, 19), Kind("relu"), Dense(19, 3) }, "mse"),
         "ActivationsFirst" => (new ActivationsFirstNet(), 8, 3, new[] { Kind("tanh"), Kind("softsign"), Dense(8, 3), Kind("softmax") }, "crossentropy"),
         "ConvStride" => (new ConvStrideNet(), 84, 2, new[] { Image(2, 7, 6), Conv("conv2d", 2, 3, 3, 2, 2, 0), Kind("tanh"), Kind("flatten"), Dense(27, 2) }, "mse"),
         "ConvPadding" => (new ConvPaddingNet(), 243, 3, new[] { Image(3, 9, 9), Conv("conv2d", 3, 4, 5, 3, 2, 2), new { kind = "elu", alpha = 1.0 }, Kind("flatten"), Dense(120, 3) }, "mse"),

@@ -261,6 +261,13 @@ internal sealed partial class NetworkEmitter
                         _w.WriteLine("gw[" + ((j * d.Inputs) + k) + "] += d * x[" + S(k) + "];");
                     }
                 }
+                else if (_plan.GradientHasZeros(i))
+                {
+                    _w.WriteLine("// ∇" + Sup(i) + "ⱼ = 0 wherever layer " + (i + 1) + " zeroed it: the row would gain 0·x" + Sup(i) + ", nothing for a finite x, so it is skipped");
+                    _w.OpenBlock("if (d != 0)");
+                    _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
+                    _w.CloseBlock();
+                }
                 else
                 {
                     _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
@@ -292,6 +299,13 @@ internal sealed partial class NetworkEmitter
                     {
                         _w.WriteLine("gx[" + S(k) + "] += w[" + ((j * d.Inputs) + k) + "] * d;");
                     }
+                }
+                else if (_plan.GradientHasZeros(i))
+                {
+                    _w.WriteLine("// a row whose ∇" + Sup(i) + "ⱼ layer " + (i + 1) + " zeroed adds nothing: skipped");
+                    _w.OpenBlock("if (d != 0)");
+                    _w.WriteLine("global::CodegenKernels.AddScaled(gx, w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), d);");
+                    _w.CloseBlock();
                 }
                 else
                 {

@@ -120,14 +120,21 @@ internal sealed class NetworkPlan
         return false;
     }
 
-    /// <summary>Whether the network has a Dropout layer (and so a Training property and a generator of its own).</summary>
     /// <summary>The largest batch of the batched overloads ([Network(MaxBatch = n)]); 1 when there are none.</summary>
     public int MaxBatch => Spec.MaxBatch;
 
     /// <summary>Whether the network has batched overloads, and per-sample buffers MaxBatch samples long.</summary>
     public bool Batched => Spec.MaxBatch > 1;
 
+    /// <summary>Whether the network has a Dropout layer (and so a Training property and a generator of its own).</summary>
     public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
+
+    /// <summary>
+    /// Whether ∇⁽ⁱ⁾ often holds exact zeros in a single sample: layer i + 1 is ReLU (f′(x) = 0 for x ≤ 0, about half the
+    /// values) or Dropout (the dropped values). Backward blocks may then skip a row of ∂ℓ/∂W whose ∇ⱼ is zero.
+    /// </summary>
+    public bool GradientHasZeros(int i) =>
+        i < LayerCount && (Layer(i + 1) is DropoutSpec || (Layer(i + 1) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU)));
 
     /// <summary>The field holding, for a max pooling layer, the index in its input of each window's winner.</summary>
     public string ArgMaxOf(int i) => "_arg" + i.ToString(CultureInfo.InvariantCulture);
