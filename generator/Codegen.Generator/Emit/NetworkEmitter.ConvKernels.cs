@@ -50,12 +50,12 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network (each tile keeps its sums in Vector256");
         _w.WriteLine("/// registers over a whole window or plane and writes them once; inputs already carry their zero border, see Pad, so no");
         _w.WriteLine("/// tile tests an edge) and for its 2×2 max pooling. Scalar loops serve rows narrower than a vector and machines where");
-        _w.WriteLine("/// Vector256 is not accelerated.");
+        _w.WriteLine("/// Vector256 is not accelerated (for the pooling, without AVX).");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("file static class CodegenConvKernels");
         if (_plan.Spec.Layers.OfType<Pool2DSpec>().Any(VectorPool))
         {
-            EmitMaxPool(lanes, readOnlySpan, span, accelerated);
+            EmitMaxPool(lanes, readOnlySpan, span);
         }
 
         if (!TiledConvolutions.Any())
@@ -138,22 +138,30 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
     }
 
-    /// <summary>MaxPool2x2: windows side by side in the lanes of a vector, each lane comparing in the scalar code's order.</summary>
-    private void EmitMaxPool(int lanes, string readOnlySpan, string span, string accelerated)
+    /// <summary>
+    /// MaxPool2x2: windows side by side in the lanes of a vector, each lane comparing in the scalar code's order. The even
+    /// and odd columns are split with AVX's in-lane shuffle (one instruction, where a cross-lane permute costs several on
+    /// cores that split 256-bit operations), which leaves the windows in the lanes in the order
+    /// <see cref="MaxPoolLaneOrder"/>; one permute of 64-bit pairs puts them back before the stores.
+    /// </summary>
+    private void EmitMaxPool(int lanes, string readOnlySpan, string span)
     {
-        string t = _t, index = lanes == 8 ? "int" : "long";
+        string t = _t, index = lanes == 8 ? "int" : "long", avx = "global::System.Runtime.Intrinsics.X86.Avx";
+        string pairs = Vector + ".Create(0L, 2, 1, 3)"; // 64-bit pairs of windows back in order
+        string asPairs = lanes == 8 ? Vector + ".AsDouble" : string.Empty, back = lanes == 8 ? Vector + ".AsSingle" : string.Empty;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Max pooling over 2×2 windows with stride 2 of a channels × height × width tensor: y[c, oy, ox] is the first maximum of");
         _w.WriteLine("/// x[c, 2·oy + ky, 2·ox + kx] in the order (0, 0), (0, 1), (1, 0), (1, 1) (a later value wins only if greater, so a NaN");
         _w.WriteLine("/// wins only where it comes first), arg[c, oy, ox] its index in x. " + lanes + " windows at a time: the even and odd columns of the");
-        _w.WriteLine("/// window's two input rows are split into vectors and compared lane by lane, in the same order.");
+        _w.WriteLine("/// window's two input rows are split into vectors (AVX's in-lane shuffle, windows in the lane order " + string.Join(", ", MaxPoolLaneOrder(lanes)) + ")");
+        _w.WriteLine("/// and compared lane by lane in the same order; one permute of 64-bit pairs puts the windows back in order.");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("public static void MaxPool2x2(" + readOnlySpan + " x, " + span + " y, global::System.Span<int> arg, int channels, int height, int width)");
         _w.WriteLine("int oh = height / 2, ow = width / 2;");
         _w.WriteLine("x = x.Slice(0, channels * height * width); // the length checks that the unchecked loads rely on");
         _w.WriteLine("y = y.Slice(0, channels * oh * ow);");
         _w.WriteLine("arg = arg.Slice(0, channels * oh * ow);");
-        _w.OpenBlock("if (!" + accelerated + " || ow < " + lanes + ")");
+        _w.OpenBlock("if (!" + avx + ".IsSupported || ow < " + lanes + ")");
         _w.OpenBlock("for (int c = 0; c < channels; c++)");
         _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
         _w.OpenBlock("for (int ox = 0; ox < ow; ox++)");
@@ -169,7 +177,7 @@ internal sealed partial class NetworkEmitter
         EndScalarFallback(loops: 3);
         References("x", "y");
         _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
-        _w.WriteLine("var columns = " + Vector + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the windows' first columns, relative to the first");
+        _w.WriteLine("var columns = " + Vector + ".Create(" + string.Join(", ", MaxPoolLaneOrder(lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the first column of the window in each lane, relative to the first");
         _w.OpenBlock("for (int c = 0; c < channels; c++)");
         _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
         _w.OpenBlock("for (int ox = 0; ox < ow; ox += " + lanes + ")");
@@ -185,6 +193,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("Take(ref best, ref at, Odd(top0, top1), first + " + Vector + ".Create((" + index + ")1));");
         _w.WriteLine("Take(ref best, ref at, Even(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")width));");
         _w.WriteLine("Take(ref best, ref at, Odd(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")(width + 1)));");
+        _w.WriteLine("best = " + back + "(" + Vector + ".Shuffle(" + asPairs + "(best), " + pairs + "));");
+        _w.WriteLine("at = " + (lanes == 8 ? Vector + ".AsInt32(" : "(") + Vector + ".Shuffle(" + Vector + ".AsInt64(at), " + pairs + "));");
         _w.WriteLine("int output = (((c * oh) + oy) * ow) + o;");
         _w.WriteLine(Vector + ".StoreUnsafe(best, ref ry, (nuint)output);");
         _w.WriteLine(lanes == 8
@@ -196,23 +206,29 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine();
         string vector = Vector + "<" + t + ">", indices = Vector + "<" + index + ">";
-        foreach (var (name, offset) in new[] { ("Even", 0), ("Odd", 1) })
+        foreach (var (name, control) in new[] { ("Even", lanes == 8 ? "0b10_00_10_00" : "0b0000"), ("Odd", lanes == 8 ? "0b11_01_11_01" : "0b1111") })
         {
-            string lanesOf = Vector + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(k => ((2 * (k % (lanes / 2))) + offset).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + ")";
-            _w.WriteLine("/// <summary>The " + name.ToLowerInvariant() + " columns of a and then of b: one input of each of " + lanes + " windows side by side.</summary>");
-            _w.WriteLine("private static " + vector + " " + name + "(" + vector + " a, " + vector + " b) =>");
-            _w.WriteLine("    " + Vector + ".Create(" + Vector + ".GetLower(" + Vector + ".Shuffle(a, " + lanesOf + ")), " + Vector + ".GetLower(" + Vector + ".Shuffle(b, " + lanesOf + ")));");
+            _w.WriteLine("/// <summary>The " + name.ToLowerInvariant() + " columns of a and b, one input of each of " + lanes + " windows, in each 128-bit half " + (lanes == 8 ? "two of a then two of b" : "one of a then one of b") + ".</summary>");
+            _w.WriteLine("private static " + vector + " " + name + "(" + vector + " a, " + vector + " b) => " + avx + ".Shuffle(a, b, " + control + ");");
             _w.WriteLine();
         }
 
+        string asFloat = lanes == 8 ? Vector + ".AsSingle" : Vector + ".AsDouble";
+        string asIndex = lanes == 8 ? Vector + ".AsInt32" : Vector + ".AsInt64";
         _w.WriteLine("/// <summary>Where candidate is greater than best (never for a NaN), it becomes best and its index at.</summary>");
         _w.OpenBlock("private static void Take(ref " + vector + " best, ref " + indices + " at, " + vector + " candidate, " + indices + " index)");
         _w.WriteLine("var wins = " + Vector + ".GreaterThan(candidate, best);");
-        _w.WriteLine("best = " + Vector + ".ConditionalSelect(wins, candidate, best);");
-        _w.WriteLine("at = " + Vector + ".ConditionalSelect(" + Vector + ".As" + (lanes == 8 ? "Int32" : "Int64") + "(wins), index, at);");
+        _w.WriteLine("best = " + avx + ".BlendVariable(best, candidate, wins);");
+        _w.WriteLine("at = " + asIndex + "(" + avx + ".BlendVariable(" + asFloat + "(at), " + asFloat + "(index), wins));");
         _w.CloseBlock();
         _w.WriteLine();
     }
+
+    /// <summary>
+    /// The window in each lane after MaxPool2x2's in-lane shuffle of two vectors a and b: per 128-bit half, the windows of
+    /// a's half then those of b's half (float: 0, 1, 4, 5, 2, 3, 6, 7; double: 0, 2, 1, 3).
+    /// </summary>
+    private static int[] MaxPoolLaneOrder(int lanes) => lanes == 8 ? new[] { 0, 1, 4, 5, 2, 3, 6, 7 } : new[] { 0, 2, 1, 3 };
 
     /// <summary>The struct that names the sizes and index arithmetic every kernel shares.</summary>
     private void EmitLayout()
