@@ -31,6 +31,9 @@ public class ImageLayerTests
     public void Conv2DTiledOnNarrowRows(int seed) => Check<ConvNarrowRowsNet>(ConvNarrowRowsNet.InputLength, ConvNarrowRowsNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DWeightGradientFromPooledWinners(int seed) => Check<PooledGradientNet>(PooledGradientNet.InputLength, PooledGradientNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void MaxPool2DOverlapping(int seed) => Check<MaxPoolNet>(MaxPoolNet.InputLength, MaxPoolNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]

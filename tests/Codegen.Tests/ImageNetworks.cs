@@ -131,6 +131,22 @@ public partial class ConvTransposeNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class UnpoolNet : IDoubleNetwork;
 
+/// <summary>
+/// Convolutions followed by max pooling, through ReLU (layer 1, padded, 6 kernel rows) and directly (layer 4, 10 kernel
+/// rows: a tile of 8 and one of 2): their ∂ℓ/∂W is summed over the windows' winners (PooledWeightGradient); ∇⁽¹⁾ is
+/// still computed for ∂ℓ/∂x when it is asked for.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 10, 10)]
+[Conv2D(5, 3, Padding = 1), ReLU]
+[MaxPool2D(2)]
+[Conv2D(4, 2)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class PooledGradientNet : IDoubleNetwork;
+
 /// <summary>Dropout between two dense layers.</summary>
 [Network(Precision = Precision.Double)]
 [Input(6)]

@@ -276,6 +276,21 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private void EmitLayerBackward(int i)
     {
+        if (_plan.OnlyForPooledInputGradient(i) is int conv)
+        {
+            if (_fusedStep || _batchMethod)
+            {
+                _w.WriteLine(Header(i) + "no block: ∂ℓ/∂W" + Sup(conv) + " reads the pooled ∇ directly, and ∇" + Sup(conv) + " would serve only an input gradient, which this method does not compute");
+                return;
+            }
+
+            _w.WriteLine("// Layer " + S(i) + " runs only for an input gradient: ∂ℓ/∂W" + Sup(conv) + " reads the pooled ∇ directly, and ∇" + Sup(conv) + " serves only ∂ℓ/∂x" + Sup(conv));
+            _w.OpenBlock("if (!inputGradient.IsEmpty)");
+            EmitLayerBackwardBlock(i);
+            _w.CloseBlock();
+            return;
+        }
+
         if (_batchMethod && _plan.Layer(i) is not (DenseSpec or Conv2DSpec or ConvTranspose2DSpec))
         {
             ForEachSample(() => EmitLayerBackwardBlock(i));

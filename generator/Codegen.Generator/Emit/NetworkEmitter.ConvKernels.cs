@@ -135,6 +135,12 @@ internal sealed partial class NetworkEmitter
             EmitWeightGradient(lanes, span, readOnlySpan, vector, accelerated, widths);
         }
 
+        int[] pooledRows = PooledTileRows().ToArray();
+        if (pooledRows.Length > 0)
+        {
+            EmitPooledWeightGradient(lanes, span, readOnlySpan, vector, accelerated, pooledRows);
+        }
+
         _w.CloseBlock();
     }
 
@@ -502,6 +508,153 @@ internal sealed partial class NetworkEmitter
             }
         }
 
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    /// <summary>Kernel rows (channel, ky) per tile of PooledWeightGradient: each keeps one vector sum per row.</summary>
+    private const int PooledRows = 8;
+
+    /// <summary>The tile heights PooledWeightGradient needs for this network's pooled convolutions: 8 rows, and the rest.</summary>
+    private IEnumerable<int> PooledTileRows() =>
+        Enumerable.Range(1, _plan.LayerCount)
+            .Where(i => _plan.PooledGradient(i) is not null)
+            .Select(i => (Conv2DSpec)_plan.Layer(i))
+            .SelectMany(c => new[] { System.Math.Min(PooledRows, c.Input.Channels * c.KernelHeight), c.Input.Channels * c.KernelHeight > PooledRows ? c.Input.Channels * c.KernelHeight % PooledRows : 0 })
+            .Where(n => n > 0)
+            .Distinct()
+            .OrderByDescending(n => n);
+
+    private void EmitPooledWeightGradient(int lanes, string span, string readOnlySpan, string vector, string accelerated, int[] tiles)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// The parameter gradient of a stride-1 convolution whose output goes to max pooling (through ReLU when <paramref name=\"y\"/>, its");
+        _w.WriteLine("/// output, is given), x already padded: ∇ of the convolution is zero but at each window's winner arg[o], where it is");
+        _w.WriteLine("/// g[o] (if y[arg[o]] > 0), so gw[f, c, ky, kx] += scale · Σ_o g[o] x[c, oy + ky, ox + kx] over the windows o of filter f,");
+        _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o]. Tiles of up to");
+        _w.WriteLine("/// " + PooledRows + " kernel rows keep one vector sum per row (lanes past the kernel's width are dropped at the end).");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void PooledWeightGradient(" + readOnlySpan + " g, global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " y, " + readOnlySpan + " x, " + span + " gw, " + span + " gb, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, int pooled, " + t + " scale)");
+        _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed: false);");
+        _w.WriteLine("int plane = s.OutputHeight * s.OutputWidth, ow = s.OutputWidth, rows = channels * kernelHeight;");
+        _w.WriteLine("g = g.Slice(0, filters * pooled); // the length checks that the tiles' unchecked reads rely on");
+        _w.WriteLine("arg = arg.Slice(0, filters * pooled);");
+        _w.WriteLine("x = x.Slice(0, channels * height * width);");
+        _w.WriteLine("gw = gw.Slice(0, filters * rows * kernelWidth);");
+        _w.WriteLine("bool relu = !y.IsEmpty;");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.WriteLine(t + " sum = " + Lit(0) + ";");
+        _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
+        _w.WriteLine("sum += relu && !(y[arg[o]] > " + Lit(0) + ") ? " + Lit(0) + " : g[o];");
+        _w.CloseBlock();
+        _w.WriteLine("gb[f] += scale * sum;");
+        _w.CloseBlock();
+        _w.OpenBlock("if (!" + accelerated + " || kernelWidth > " + lanes + " || (long)plane * ow >= 1L << 32)");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
+        _w.WriteLine("int at = arg[o];");
+        _w.WriteLine(t + " d = relu && !(y[at] > " + Lit(0) + ") ? " + Lit(0) + " : scale * g[o];");
+        _w.OpenBlock("if (d == " + Lit(0) + ")");
+        _w.WriteLine("continue;");
+        _w.CloseBlock();
+        _w.WriteLine("int oy = (at - (f * plane)) / ow, ox = at - (f * plane) - (oy * ow);");
+        OpenWindowLoops();
+        _w.WriteLine("gw[s.Weight(f, c, ky, kx)] += d * x[s.Input(c, oy + ky, ox + kx)];");
+        CloseWindowLoops();
+        EndScalarFallback(loops: 2);
+        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
+        _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+        _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.OpenBlock("for (int row = 0; row < rows; row += " + PooledRows + ")");
+        _w.OpenBlock("switch (global::System.Math.Min(" + PooledRows + ", rows - row))");
+        foreach (int n in tiles)
+        {
+            _w.WriteLine("case " + n + ":");
+            _w.WriteLine("    " + PooledTile(n) + "(in s, ref rg, ref rarg, y, x, gw, f, row, pooled, scale);");
+            _w.WriteLine("    break;");
+        }
+
+        _w.WriteLine("default:");
+        _w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(channels), \"No pooled weight-gradient tile for this many kernel rows.\");");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+        foreach (int n in tiles)
+        {
+            EmitPooledTile(n, lanes, readOnlySpan, span, vector);
+        }
+
+        _w.WriteLine("/// <summary>" + lanes + " values of x from <paramref name=\"index\"/>; those past the end of x read as zero (only a patch's last row can reach it).</summary>");
+        _w.OpenBlock("private static " + vector + " LoadRow(" + readOnlySpan + " x, int index)");
+        _w.OpenBlock("if (index <= x.Length - " + lanes + ")");
+        _w.WriteLine("return " + Vector + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), (nuint)index);");
+        _w.CloseBlock();
+        _w.WriteLine("var v = " + vector + ".Zero;");
+        _w.OpenBlock("for (int k = 0; k < " + lanes + " && index + k < x.Length; k++)");
+        _w.WriteLine("v = " + Vector + ".WithElement(v, k, x[index + k]);");
+        _w.CloseBlock();
+        _w.WriteLine("return v;");
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    private static string PooledTile(int rows) => "PooledTile" + rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>gw[f, rows row…row + n − 1] from the winners of filter f's windows: n vector sums in registers.</summary>
+    private void EmitPooledTile(int n, int lanes, string readOnlySpan, string span, string vector)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel): " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " of scale · g[o] times the patch row at the winner of each of filter f's windows.</summary>");
+        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, ref " + t + " g, ref int arg, " + readOnlySpan + " y, " + readOnlySpan + " x, " + span + " gw, int f, int row, int pooled, " + t + " scale)");
+        _w.WriteLine("int plane = s.OutputHeight * s.OutputWidth, ow = s.OutputWidth;");
+        _w.WriteLine("bool relu = !y.IsEmpty;");
+        for (int k = 0; k < n; k++)
+        {
+            string r = k == 0 ? "row" : "(" + Add("row", k) + ")";
+            _w.WriteLine("int r" + k + " = s.Input(" + r + " / s.KernelHeight, " + r + " % s.KernelHeight, 0); // where kernel row " + Add("row", k) + " starts in a patch");
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("var a" + k + " = " + vector + ".Zero;");
+        }
+
+        _w.WriteLine("ulong reciprocal = (1UL << 32) / (ulong)ow + 1; // at / ow = (at · reciprocal) >> 32 exactly while at · ow < 2³², which PooledWeightGradient checks");
+        _w.WriteLine("int last = x.Length - " + lanes + " - r" + (n - 1) + "; // the last start whose rows can all be read as whole vectors");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
+        _w.WriteLine("int at = " + UnsafeRef + ".Add(ref arg, o) - (f * plane);");
+        _w.WriteLine("int oy = (int)(((ulong)at * reciprocal) >> 32);");
+        _w.WriteLine("int start = s.Input(0, oy, at - (oy * ow));");
+        _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref g, o));");
+        _w.OpenBlock("if (relu)");
+        _w.WriteLine("vd &= " + Vector + ".GreaterThan(" + Vector + ".Create(y[(f * plane) + at]), " + vector + ".Zero); // ReLU′ at the winner, without a branch");
+        _w.CloseBlock();
+        _w.OpenBlock("if (start <= last)");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("a" + k + " = " + Vector + ".FusedMultiplyAdd(vd, " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + r" + k + ")), a" + k + ");");
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("else");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("a" + k + " = " + Vector + ".FusedMultiplyAdd(vd, LoadRow(x, start + r" + k + "), a" + k + ");");
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("gw[s.Weight(f, 0, 0, 0) + (" + (k == 0 ? "row" : "(" + Add("row", k) + ")") + " * s.KernelWidth) + kx] += " + Vector + ".GetElement(a" + k + ", kx);");
+        }
+
+        _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
     }

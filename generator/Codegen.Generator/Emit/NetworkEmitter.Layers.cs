@@ -322,7 +322,11 @@ internal sealed partial class NetworkEmitter
     /// longer needed, is scaled by −η in place, and the same parameter-gradient code adds into spans sliced from
     /// <c>p</c>, the parameters themselves: θ ← θ − η ∂ℓ/∂θ without a gradient buffer.
     /// </summary>
-    private void ParametricBackward(int i, string formula, int outputLength, System.Action<string> parameterGradient, System.Action inputGradient, bool writesBatchLoops = false)
+    /// <remarks>
+    /// With <paramref name="scalesItself"/> the parameter-gradient code reads another ∇ than ∇⁽ⁱ⁾ and applies −η itself
+    /// (see <see cref="NetworkPlan.PooledGradient"/>), so ∇⁽ⁱ⁾ is not scaled.
+    /// </remarks>
+    private void ParametricBackward(int i, string formula, int outputLength, System.Action<string> parameterGradient, System.Action inputGradient, bool writesBatchLoops = false, bool scalesItself = false)
     {
         // In a batch method a layer without batch code of its own runs each part once per sample; each part must
         // finish for every sample before the next starts, so that the fused step changes W only after all ∂ℓ/∂x.
@@ -341,6 +345,14 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then ∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the");
         _w.WriteLine("//   gradient code adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
         input();
+        if (scalesItself)
+        {
+            _w.OpenBlock();
+            parameters("p");
+            _w.CloseBlock();
+            return;
+        }
+
         bool vector = StepUsesKernel && outputLength > UnrollLimit; // CodegenKernels is in the file whenever Step uses it
         _w.OpenBlock();
         if (_batchMethod)

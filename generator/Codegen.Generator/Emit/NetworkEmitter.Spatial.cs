@@ -143,8 +143,15 @@ internal sealed partial class NetworkEmitter
     private void Conv2DBackward(int i, Conv2DSpec c)
     {
         var (weight, bias) = _plan.Slots[i];
+        var pooled = _plan.PooledGradient(i);
         ParametricBackward(i, "∂ℓ/∂W* += ∇" + Sup(i) + " X*ᵀ, i.e. ∂ℓ/∂W" + Sup(i) + "[f, c, ky, kx] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox] x" + Sup(i) + "[c, …]; ∂ℓ/∂b" + Sup(i) + "[f] += Σ_oy Σ_ox ∇" + Sup(i) + "[f, oy, ox]", c.Output.Length, target =>
         {
+            if (pooled is var (pool, relu))
+            {
+                PooledWeightGradient(i, c, pool, relu, target);
+                return;
+            }
+
             Declare("g", _plan.GradientOf(i));
             Declare("x", _plan.InputOf(i));
             Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
@@ -182,7 +189,34 @@ internal sealed partial class NetworkEmitter
                 _w.WriteLine("gx.Clear();");
                 ConvolutionLoops(c, position => _w.WriteLine(_t + " d = g[" + position + "];"), (wi, xi) => "gx[" + xi + "] += w[" + wi + "] * d;");
             }
-        }));
+        }), scalesItself: pooled is not null);
+    }
+
+    /// <summary>
+    /// ∂ℓ/∂W⁽ⁱ⁾ of a convolution followed by max pooling (through ReLU or not), from the pooled ∇: every other value of ∇⁽ⁱ⁾
+    /// is zero, so the sum over the output plane is a sum over the windows' winners, each adding its pooled ∇ (times
+    /// ReLU′ at the winner) times the input patch it was computed from. In the fused step −η is applied here.
+    /// </summary>
+    private void PooledWeightGradient(int i, Conv2DSpec c, int pool, bool relu, string target)
+    {
+        var (weight, bias) = _plan.Slots[i];
+        var p = (Pool2DSpec)_plan.Layer(pool);
+        _w.WriteLine("//   ∇" + Sup(i) + " is zero but at the winner of each window o (kept by layer " + S(pool) + "), where it is ∇" + Sup(pool) + "[o]" + (relu ? " if ŷ" + Sup(i) + " > 0 there (ReLU′)" : string.Empty) + ", so");
+        _w.WriteLine("//   ∂ℓ/∂W" + Sup(i) + "[f, c, ky, kx] += Σ_o ∇" + Sup(pool) + "[f, o] x" + Sup(i) + "[c, oy + ky, ox + kx] with (oy, ox) the winner of o: " + S(p.Output.Height * p.Output.Width) + " windows per filter instead of " + S(c.Output.Height * c.Output.Width) + " positions.");
+        Declare("g", _plan.GradientOf(pool));
+        _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + WithConstantLength(_plan.ArgMaxOf(pool)) + ";");
+        if (relu)
+        {
+            Declare("y", _plan.OutputOf(i));
+        }
+
+        Declare("x", _plan.InputOf(i));
+        Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+        Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+        PaddedBuffer? padded = _plan.PaddedInputOf(i);
+        string input = padded is null ? "x" : PadFirst(padded, "x", "x" + Sup(i));
+        _w.WriteLine("global::CodegenConvKernels.PooledWeightGradient(g, arg, " + (relu ? "y" : "default") + ", " + input + ", gw, gb, "
+            + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ", " + S(p.Output.Height * p.Output.Width) + ", " + (_fusedStep ? "-learningRate" : Lit(1)) + ");");
     }
 
     /// <summary>

@@ -148,6 +148,43 @@ internal sealed class NetworkPlan
     /// </summary>
     public static bool Tiled(Conv2DSpec c) => c.Stride == 1 && c.Padding < c.KernelHeight && c.Padding < c.KernelWidth;
 
+    /// <summary>
+    /// For a tiled convolution i whose output goes to max pooling, directly or through ReLU, with kernel rows no wider than
+    /// a vector: the pooling layer's number and whether ReLU sits between; else null. ∇⁽ⁱ⁾ is then zero except at each
+    /// window's winner, where it is the pooled ∇ (times ReLU′ there), so ∂ℓ/∂W⁽ⁱ⁾ is a sum over the pooled values
+    /// (CodegenConvKernels.PooledWeightGradient), and ∇⁽ⁱ⁾ itself is only needed for ∂ℓ/∂x⁽ⁱ⁾.
+    /// </summary>
+    public (int Pool, bool Relu)? PooledGradient(int i)
+    {
+        if (!HasLoss || Layer(i) is not Conv2DSpec c || !Tiled(c) || c.KernelWidth > (Numeric == NumericType.Float ? 8 : 4))
+        {
+            return null;
+        }
+
+        int k = i + 1;
+        bool relu = k <= LayerCount && Layer(k) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU);
+        k += relu ? 1 : 0;
+        return k <= LayerCount && Layer(k) is Pool2DSpec { Kind: PoolKind.Max } ? (k, relu) : null;
+    }
+
+    /// <summary>
+    /// The convolution whose pooled weight gradient makes layer j's backward block (its ReLU or max pooling) needed only
+    /// for that convolution's ∂ℓ/∂x, and only when the caller asks for an input gradient (no layer before it has
+    /// parameters); else null.
+    /// </summary>
+    public int? OnlyForPooledInputGradient(int j)
+    {
+        for (int i = System.Math.Max(1, j - 2); i < j; i++)
+        {
+            if (PooledGradient(i) is { } pooled && j <= pooled.Pool && !HasParametersBefore(i))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The zero-bordered copy of x⁽ⁱ⁾ a tiled convolution with padding reads, or null.</summary>
     public PaddedBuffer? PaddedInputOf(int i) =>
         Layer(i) is Conv2DSpec { Padding: > 0 } c && Tiled(c)
