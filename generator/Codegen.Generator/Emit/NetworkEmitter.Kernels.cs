@@ -7,7 +7,8 @@ namespace Codegen.Generator.Emit;
 
 // The fused TrainStep, and the kernels the generated code calls for long rows, written once per generated file as
 // file-local classes so the generated methods stay readable: one call per pattern, not a wall of intrinsics.
-// CodegenKernels: Dot and AddScaled (Dense rows, Step), Dense4 (four Dense rows per call), Scale (the fused step's
+// CodegenKernels: Dot and AddScaled (Dense rows, Step), Dense4 (four Dense rows per call), TransposedProduct (Wᵀ∇ of a
+// Dense layer in one pass over ∂ℓ/∂x), Scale (the fused step's
 // −η∇) and, for batched networks, Dense2x4 and AddOuterBatch. CodegenMath: the float tanh. Each kernel uses Vector256
 // where the machine accelerates it, with independent accumulators, and scalar code for the remainder and elsewhere.
 internal sealed partial class NetworkEmitter
@@ -93,11 +94,70 @@ internal sealed partial class NetworkEmitter
             EmitDense4(t, lanes);
         }
 
+        if (Enumerable.Range(1, _plan.LayerCount).Any(UsesTransposedProduct))
+        {
+            EmitTransposedProduct(t, lanes);
+        }
+
         if (_plan.Batched && _plan.Spec.Layers.OfType<DenseSpec>().Any(DenseHasBatchCode))
         {
             EmitBatchKernels(t, lanes);
         }
 
+        _w.CloseBlock();
+    }
+
+    /// <summary>
+    /// Whether layer i's ∂ℓ/∂x⁽ⁱ⁾ = W⁽ⁱ⁾ᵀ ∇⁽ⁱ⁾ runs through <c>TransposedProduct</c>: a long Dense row whose ∇ has no zeros
+    /// to skip (see <see cref="NetworkPlan.GradientHasZeros"/>), and a backward block that computes it.
+    /// </summary>
+    private bool UsesTransposedProduct(int i) =>
+        _plan.HasLoss && _plan.Layer(i) is DenseSpec d && !UnrollInner(d.Inputs) && !_plan.GradientHasZeros(i) && _plan.HasGradientBuffer(i);
+
+    /// <summary>
+    /// gx[k] = Σⱼ g[j]·w[j·n + k]: two vectors of gx at a time keep their sums in registers over every row j, so gx is
+    /// written once instead of once per row. The sums run over j in the same order, with the same fused multiply-adds,
+    /// as adding the rows one by one with AddScaled.
+    /// </summary>
+    private void EmitTransposedProduct(string t, string lanes)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        string ro = "global::System.ReadOnlySpan<" + t + ">";
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>gx[k] = Σⱼ g[j]·w[j·n + k] for every k, n = gx.Length: the product Wᵀg, each vector of gx summed in a register over the rows of W.</summary>");
+        _w.OpenBlock("public static void TransposedProduct(" + ro + " w, " + ro + " g, global::System.Span<" + t + "> gx)");
+        _w.WriteLine("int n = gx.Length, rows = g.Length;");
+        _w.WriteLine("w = w.Slice(0, rows * n); // the length check that the unchecked loads rely on");
+        _w.WriteLine("int k = 0;");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gx);");
+        _w.OpenBlock("for (; k <= n - 2 * " + lanes + "; k += 2 * " + lanes + ")");
+        _w.WriteLine("var a0 = " + V + "<" + t + ">.Zero;");
+        _w.WriteLine("var a1 = a0;");
+        _w.OpenBlock("for (int j = 0; j < rows; j++)");
+        _w.WriteLine("var d = " + V + ".Create(g[j]);");
+        _w.WriteLine("a0 = " + V + ".FusedMultiplyAdd(" + V + ".LoadUnsafe(ref rw, (nuint)((j * n) + k)), d, a0);");
+        _w.WriteLine("a1 = " + V + ".FusedMultiplyAdd(" + V + ".LoadUnsafe(ref rw, (nuint)((j * n) + k + " + lanes + ")), d, a1);");
+        _w.CloseBlock();
+        _w.WriteLine(V + ".StoreUnsafe(a0, ref rx, (nuint)k);");
+        _w.WriteLine(V + ".StoreUnsafe(a1, ref rx, (nuint)(k + " + lanes + "));");
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("var a0 = " + V + "<" + t + ">.Zero;");
+        _w.OpenBlock("for (int j = 0; j < rows; j++)");
+        _w.WriteLine("a0 = " + V + ".FusedMultiplyAdd(" + V + ".LoadUnsafe(ref rw, (nuint)((j * n) + k)), " + V + ".Create(g[j]), a0);");
+        _w.CloseBlock();
+        _w.WriteLine(V + ".StoreUnsafe(a0, ref rx, (nuint)k);");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        _w.WriteLine(t + " sum = 0;");
+        _w.OpenBlock("for (int j = 0; j < rows; j++)");
+        _w.WriteLine("sum += g[j] * w[(j * n) + k];");
+        _w.CloseBlock();
+        _w.WriteLine("gx[k] = sum;");
+        _w.CloseBlock();
         _w.CloseBlock();
     }
 

@@ -284,6 +284,13 @@ internal sealed partial class NetworkEmitter
             Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
             Declare("g", _plan.GradientOf(i));
             Declare("gx", gx, readOnly: false);
+            if (UsesTransposedProduct(i))
+            {
+                _w.WriteLine("//   each vector of ∂ℓ/∂x" + Sup(i) + " summed in registers over the " + S(d.Units) + " rows of W" + Sup(i) + ", written once (CodegenKernels.TransposedProduct)");
+                _w.WriteLine("global::CodegenKernels.TransposedProduct(w, g, gx);");
+                return;
+            }
+
             _w.WriteLine("gx.Clear();");
             if (unrollOuter)
             {
