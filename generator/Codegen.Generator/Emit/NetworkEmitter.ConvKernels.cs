@@ -5,10 +5,11 @@ using Codegen.Generator.Model;
 namespace Codegen.Generator.Emit;
 
 // The register-tiled loops of the stride-1 convolutions, written once per generated file as the file-local class
-// CodegenConvKernels when a network has such a convolution. Three entry points serve forward and backward: Pad copies a
+// CodegenConvKernels when a network has such a convolution. Four entry points serve forward and backward: Pad copies a
 // tensor into the inside of a zero-bordered buffer, Correlate computes a stride-1 correlation of an input that already
-// carries its border (the forward pass, and with the kernels transposed and turned by 180° the input gradient), and
-// WeightGradient the parameter gradient. Each keeps a tile of sums in Vector256 registers over a whole window or plane
+// carries its border (the forward pass, and with the kernels transposed and turned by 180° the input gradient),
+// WeightGradient the parameter gradient, and PooledWeightGradient the parameter gradient of a convolution followed by max
+// pooling, from the windows' winners alone. Each keeps a tile of sums in Vector256 registers over a whole window or plane
 // and writes it once; scalar loops serve rows narrower than a vector and machines without Vector256. MaxPool2x2, the
 // pooling that usually follows, compares windows side by side in the lanes of a vector.
 internal sealed partial class NetworkEmitter
