@@ -349,8 +349,8 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then ∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the");
-        _w.WriteLine("//   gradient code adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
+        _w.WriteLine(Header(i) + "∂ℓ/∂x" + Sup(i) + " first, while W" + Sup(i) + " holds its old values; then " + (scalesItself ? "the gradient code, given −η," : "∇" + Sup(i) + " ← −η ∇" + Sup(i) + " in place, and the"));
+        _w.WriteLine("//   " + (scalesItself ? string.Empty : "gradient code ") + "adds into the parameters instead of Gradients (θ ← θ − η ∂ℓ/∂θ): " + formula);
         input();
         if (scalesItself)
         {

@@ -134,7 +134,10 @@ internal sealed class NetworkPlan
     /// values) or Dropout (the dropped values). Backward blocks may then skip a row of ∂ℓ/∂W whose ∇ⱼ is zero.
     /// </summary>
     public bool GradientHasZeros(int i) =>
-        i < LayerCount && (Layer(i + 1) is DropoutSpec || (Layer(i + 1) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU)));
+        i < LayerCount && (Layer(i + 1) is DropoutSpec || IsReLU(i + 1));
+
+    /// <summary>Whether layer k exists and is the built-in ReLU.</summary>
+    private bool IsReLU(int k) => k <= LayerCount && Layer(k) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU);
 
     /// <summary>The field holding, for a max pooling layer, the index in its input of each window's winner.</summary>
     public string ArgMaxOf(int i) => "_arg" + i.ToString(CultureInfo.InvariantCulture);
@@ -161,9 +164,8 @@ internal sealed class NetworkPlan
             return null;
         }
 
-        int k = i + 1;
-        bool relu = k <= LayerCount && Layer(k) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU);
-        k += relu ? 1 : 0;
+        bool relu = IsReLU(i + 1);
+        int k = relu ? i + 2 : i + 1;
         return k <= LayerCount && Layer(k) is Pool2DSpec { Kind: PoolKind.Max } ? (k, relu) : null;
     }
 
