@@ -147,6 +147,19 @@ public partial class UnpoolNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class PooledGradientNet : IDoubleNetwork;
 
+/// <summary>
+/// Max pooling after a padded convolution and ReLU with 289 windows per filter (17×17): PooledWeightGradient prepares the
+/// winners in chunks of 256, so each filter's sums span two chunks.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(1, 34, 34)]
+[Conv2D(2, 3, Padding = 1), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PooledChunksNet : IDoubleNetwork;
+
 /// <summary>Dropout between two dense layers.</summary>
 [Network(Precision = Precision.Double)]
 [Input(6)]

@@ -17,6 +17,8 @@ internal sealed partial class NetworkEmitter
     private const string Vector = "global::System.Runtime.Intrinsics.Vector256";
     private const string UnsafeRef = "global::System.Runtime.CompilerServices.Unsafe";
 
+    private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+
     /// <summary>Filters per tile of Correlate (besides 1, for the remainder), each with 1 or 2 vectors of an output row.</summary>
     private const int CorrelateFilters = 4;
 
@@ -516,6 +518,9 @@ internal sealed partial class NetworkEmitter
     /// <summary>Kernel rows (channel, ky) per tile of PooledWeightGradient: each keeps one vector sum per row.</summary>
     private const int PooledRows = 8;
 
+    /// <summary>Winners PooledWeightGradient prepares at a time (their patch starts and gradients, on the stack).</summary>
+    private const int PooledChunk = 256;
+
     /// <summary>The tile heights PooledWeightGradient needs for this network's pooled convolutions: 8 rows, and the rest.</summary>
     private IEnumerable<int> PooledTileRows() =>
         Enumerable.Range(1, _plan.LayerCount)
@@ -533,29 +538,28 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// The parameter gradient of a stride-1 convolution whose output goes to max pooling (through ReLU when <paramref name=\"y\"/>, its");
         _w.WriteLine("/// output, is given), x already padded: ∇ of the convolution is zero but at each window's winner arg[o], where it is");
         _w.WriteLine("/// g[o] (if y[arg[o]] > 0), so gw[f, c, ky, kx] += scale · Σ_o g[o] x[c, oy + ky, ox + kx] over the windows o of filter f,");
-        _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o]. Tiles of up to");
-        _w.WriteLine("/// " + PooledRows + " kernel rows keep one vector sum per row (lanes past the kernel's width are dropped at the end).");
+        _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o] (where ReLU′ is 1; the vector path adds up the scaled values).");
+        _w.WriteLine("/// The winners of filter f are read once, in chunks of");
+        _w.WriteLine("/// " + PooledChunk + ": each one's patch start and its scale · g[o] (0 where ReLU′ is 0) go to two small stack buffers, which");
+        _w.WriteLine("/// tiles of up to " + PooledRows + " kernel rows then read, each keeping one vector sum per row (lanes past the kernel's width are");
+        _w.WriteLine("/// dropped at the end).");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("public static void PooledWeightGradient(" + readOnlySpan + " g, global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " y, " + readOnlySpan + " x, " + span + " gw, " + span + " gb, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, int pooled, " + t + " scale)");
         _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed: false);");
         _w.WriteLine("int plane = s.OutputHeight * s.OutputWidth, ow = s.OutputWidth, rows = channels * kernelHeight;");
-        _w.WriteLine("g = g.Slice(0, filters * pooled); // the length checks that the tiles' unchecked reads rely on");
+        _w.WriteLine("g = g.Slice(0, filters * pooled);");
         _w.WriteLine("arg = arg.Slice(0, filters * pooled);");
-        _w.WriteLine("x = x.Slice(0, channels * height * width);");
+        _w.WriteLine("x = x.Slice(0, channels * height * width); // the length the tiles' unchecked reads rely on");
         _w.WriteLine("gw = gw.Slice(0, filters * rows * kernelWidth);");
         _w.WriteLine("bool relu = !y.IsEmpty;");
+        _w.OpenBlock("if (!" + accelerated + " || kernelWidth > " + lanes + " || (long)plane * ow >= 1L << 32)");
         _w.OpenBlock("for (int f = 0; f < filters; f++)");
         _w.WriteLine(t + " sum = " + Lit(0) + ";");
         _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
-        _w.WriteLine("sum += relu && !(y[arg[o]] > " + Lit(0) + ") ? " + Lit(0) + " : g[o];");
-        _w.CloseBlock();
-        _w.WriteLine("gb[f] += scale * sum;");
-        _w.CloseBlock();
-        _w.OpenBlock("if (!" + accelerated + " || kernelWidth > " + lanes + " || (long)plane * ow >= 1L << 32)");
-        _w.OpenBlock("for (int f = 0; f < filters; f++)");
-        _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
         _w.WriteLine("int at = arg[o];");
-        _w.WriteLine(t + " d = relu && !(y[at] > " + Lit(0) + ") ? " + Lit(0) + " : scale * g[o];");
+        _w.WriteLine(t + " gate = relu && !(y[at] > " + Lit(0) + ") ? " + Lit(0) + " : g[o];");
+        _w.WriteLine("sum += gate;");
+        _w.WriteLine(t + " d = scale * gate;");
         _w.OpenBlock("if (d == " + Lit(0) + ")");
         _w.WriteLine("continue;");
         _w.CloseBlock();
@@ -563,16 +567,23 @@ internal sealed partial class NetworkEmitter
         OpenWindowLoops();
         _w.WriteLine("gw[s.Weight(f, c, ky, kx)] += d * x[s.Input(c, oy + ky, ox + kx)];");
         CloseWindowLoops();
-        EndScalarFallback(loops: 2);
-        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+        _w.CloseBlock();
+        _w.WriteLine("gb[f] += scale * sum;");
+        EndScalarFallback(loops: 1);
+        _w.WriteLine("global::System.Span<int> starts = stackalloc int[" + PooledChunk + "]; // where each winner's patch starts in x");
+        _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // scale · g[o], or 0 where ReLU′ is 0");
+        _w.WriteLine("ulong reciprocal = (1UL << 32) / (ulong)ow + 1; // at / ow = (at · reciprocal) >> 32 exactly while at · ow < 2³², checked above");
         _w.OpenBlock("for (int f = 0; f < filters; f++)");
+        _w.OpenBlock("for (int o0 = f * pooled; o0 < (f + 1) * pooled; o0 += " + PooledChunk + ")");
+        _w.WriteLine("int n = global::System.Math.Min(" + PooledChunk + ", ((f + 1) * pooled) - o0);");
+        _w.WriteLine("PooledWinners(arg.Slice(o0, n), g.Slice(o0, n), relu ? y.Slice(f * plane, plane) : default, f * plane, width, ow, reciprocal, scale, starts, ds);");
+        _w.WriteLine("gb[f] += SumOf(ds.Slice(0, n));");
         _w.OpenBlock("for (int row = 0; row < rows; row += " + PooledRows + ")");
         _w.OpenBlock("switch (global::System.Math.Min(" + PooledRows + ", rows - row))");
         foreach (int n in tiles)
         {
             _w.WriteLine("case " + n + ":");
-            _w.WriteLine("    " + PooledTile(n) + "(in s, ref rg, ref rarg, y, x, gw, f, row, pooled, scale);");
+            _w.WriteLine("    " + PooledTile(n) + "(in s, starts.Slice(0, n), ds, x, gw, f, row);");
             _w.WriteLine("    break;");
         }
 
@@ -582,22 +593,51 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+        EmitPooledWinners(lanes, readOnlySpan, span);
         _w.WriteLine();
         foreach (int n in tiles)
         {
             EmitPooledTile(n, lanes, readOnlySpan, span, vector);
         }
 
-        _w.WriteLine("/// <summary>" + lanes + " values of x from <paramref name=\"index\"/>; those past the end of x read as zero (only a patch's last row can reach it).</summary>");
-        _w.OpenBlock("private static " + vector + " LoadRow(" + readOnlySpan + " x, int index)");
-        _w.OpenBlock("if (index <= x.Length - " + lanes + ")");
-        _w.WriteLine("return " + Vector + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), (nuint)index);");
+    }
+
+    /// <summary>
+    /// The per-winner work of PooledWeightGradient, in a method of its own so that its few values stay in registers: the
+    /// patch start of each winner and scale · g (0 where ReLU′ is 0), the mask made without a branch, which ReLU's data
+    /// would mispredict half the time. SumOf adds up a chunk's values for the bias gradient.
+    /// </summary>
+    private void EmitPooledWinners(int lanes, string readOnlySpan, string span)
+    {
+        string t = _t;
+        _w.WriteLine("/// <summary>starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x, rows <paramref name=\"width\"/> wide; ds[k] = scale · g[k], or 0 where y[arg[k] − first] ≤ 0 (y empty: no ReLU).</summary>");
+        _w.OpenBlock("private static void PooledWinners(global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " g, " + readOnlySpan + " y, int first, int width, int ow, ulong reciprocal, " + t + " scale, global::System.Span<int> starts, " + span + " ds)");
+        _w.WriteLine("g = g.Slice(0, arg.Length);");
+        _w.WriteLine("starts = starts.Slice(0, arg.Length);");
+        _w.WriteLine("ds = ds.Slice(0, arg.Length);");
+        _w.OpenBlock("for (int k = 0; k < arg.Length; k++)");
+        _w.WriteLine("int at = arg[k] - first;");
+        _w.WriteLine("int oy = (int)(((ulong)at * reciprocal) >> 32);");
+        _w.WriteLine("starts[k] = (oy * width) + at - (oy * ow);");
+        _w.WriteLine("var gate = y.IsEmpty ? " + V128 + "<" + t + ">.AllBitsSet : " + V128 + ".GreaterThan(" + V128 + ".CreateScalarUnsafe(y[at]), " + V128 + "<" + t + ">.Zero);");
+        _w.WriteLine("ds[k] = " + V128 + ".ToScalar(" + V128 + ".CreateScalarUnsafe(scale * g[k]) & gate);");
         _w.CloseBlock();
-        _w.WriteLine("var v = " + vector + ".Zero;");
-        _w.OpenBlock("for (int k = 0; k < " + lanes + " && index + k < x.Length; k++)");
-        _w.WriteLine("v = " + Vector + ".WithElement(v, k, x[index + k]);");
         _w.CloseBlock();
-        _w.WriteLine("return v;");
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>Σₖ values[k], in " + lanes + " lanes and then across them.</summary>");
+        _w.OpenBlock("private static " + t + " SumOf(" + readOnlySpan + " values)");
+        _w.WriteLine("var acc = " + Vector + "<" + t + ">.Zero;");
+        _w.WriteLine("int k = 0;");
+        _w.OpenBlock("for (; k <= values.Length - " + lanes + "; k += " + lanes + ")");
+        _w.WriteLine("acc += " + Vector + ".Create(values.Slice(k, " + lanes + "));");
+        _w.CloseBlock();
+        _w.WriteLine(t + " sum = " + Vector + ".Sum(acc);");
+        _w.OpenBlock("for (; k < values.Length; k++)");
+        _w.WriteLine("sum += values[k];");
+        _w.CloseBlock();
+        _w.WriteLine("return sum;");
         _w.CloseBlock();
         _w.WriteLine();
     }
@@ -608,32 +648,34 @@ internal sealed partial class NetworkEmitter
     private void EmitPooledTile(int n, int lanes, string readOnlySpan, string span, string vector)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel): " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " of scale · g[o] times the patch row at the winner of each of filter f's windows.</summary>");
-        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, ref " + t + " g, ref int arg, " + readOnlySpan + " y, " + readOnlySpan + " x, " + span + " gw, int f, int row, int pooled, " + t + " scale)");
-        _w.WriteLine("int plane = s.OutputHeight * s.OutputWidth, ow = s.OutputWidth;");
-        _w.WriteLine("bool relu = !y.IsEmpty;");
+        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel) += Σₖ ds[k] · the patch row" + (n > 1 ? "s" : string.Empty) + " at starts[k]: " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " in registers.</summary>");
+        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, global::System.ReadOnlySpan<int> starts, " + readOnlySpan + " ds, " + readOnlySpan + " x, " + span + " gw, int f, int row)");
+        _w.WriteLine("ds = ds.Slice(0, starts.Length); // the length check the unchecked reads below rely on");
+        _w.WriteLine("int c = row / s.KernelHeight, ky = row - (c * s.KernelHeight); // kernel row row is (c, ky); the next ones follow without a division");
         for (int k = 0; k < n; k++)
         {
-            string r = k == 0 ? "row" : "(" + Add("row", k) + ")";
-            _w.WriteLine("int r" + k + " = s.Input(" + r + " / s.KernelHeight, " + r + " % s.KernelHeight, 0); // where kernel row " + Add("row", k) + " starts in a patch");
+            _w.WriteLine("int r" + k + " = s.Input(c, ky, 0); // where kernel row " + Add("row", k) + " starts in a patch");
+            if (k < n - 1)
+            {
+                _w.WriteLine("(c, ky) = ky + 1 == s.KernelHeight ? (c + 1, 0) : (c, ky + 1);");
+            }
         }
+
+        _w.WriteLine("int w0 = s.Weight(f, 0, 0, 0) + (row * s.KernelWidth); // where kernel row row starts in gw");
 
         for (int k = 0; k < n; k++)
         {
             _w.WriteLine("var a" + k + " = " + vector + ".Zero;");
         }
 
-        _w.WriteLine("ulong reciprocal = (1UL << 32) / (ulong)ow + 1; // at / ow = (at · reciprocal) >> 32 exactly while at · ow < 2³², which PooledWeightGradient checks");
         _w.WriteLine("int last = x.Length - " + lanes + " - r" + (n - 1) + "; // the last start whose rows can all be read as whole vectors");
         _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
-        _w.OpenBlock("for (int o = f * pooled; o < (f + 1) * pooled; o++)");
-        _w.WriteLine("int at = " + UnsafeRef + ".Add(ref arg, o) - (f * plane);");
-        _w.WriteLine("int oy = (int)(((ulong)at * reciprocal) >> 32);");
-        _w.WriteLine("int start = s.Input(0, oy, at - (oy * ow));");
-        _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref g, o));");
-        _w.OpenBlock("if (relu)");
-        _w.WriteLine("vd &= " + Vector + ".GreaterThan(" + Vector + ".Create(y[(f * plane) + at]), " + vector + ".Zero); // ReLU′ at the winner, without a branch");
-        _w.CloseBlock();
+        _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
+        _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
+        _w.WriteLine("int beyond = 0; // winners whose rows cannot all be read as whole vectors");
+        _w.OpenBlock("for (int k = 0; k < starts.Length; k++)");
+        _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
+        _w.WriteLine("var vd = " + Vector + ".Create(" + UnsafeRef + ".Add(ref rd, k));");
         _w.OpenBlock("if (start <= last)");
         for (int k = 0; k < n; k++)
         {
@@ -642,21 +684,33 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.OpenBlock("else");
-        for (int k = 0; k < n; k++)
-        {
-            _w.WriteLine("a" + k + " = " + Vector + ".FusedMultiplyAdd(vd, LoadRow(x, start + r" + k + "), a" + k + ");");
-        }
-
+        _w.WriteLine("beyond++;");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
         for (int k = 0; k < n; k++)
         {
-            _w.WriteLine("gw[s.Weight(f, 0, 0, 0) + (" + (k == 0 ? "row" : "(" + Add("row", k) + ")") + " * s.KernelWidth) + kx] += " + Vector + ".GetElement(a" + k + ", kx);");
+            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += " + Vector + ".GetElement(a" + k + ", kx);");
+        }
+
+        _w.CloseBlock();
+        _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time");
+        _w.OpenBlock("for (int k = 0; k < starts.Length && beyond > 0; k++)");
+        _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
+        _w.OpenBlock("if (start > last)");
+        _w.WriteLine("beyond--;");
+        _w.WriteLine(t + " d = " + UnsafeRef + ".Add(ref rd, k);");
+        _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += d * x[start + r" + k + " + kx];");
         }
 
         _w.CloseBlock();
         _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
         _w.WriteLine();
     }
+
 }
