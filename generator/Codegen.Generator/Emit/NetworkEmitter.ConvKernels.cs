@@ -538,9 +538,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// The parameter gradient of a stride-1 convolution whose output goes to max pooling (through ReLU when <paramref name=\"y\"/>, its");
         _w.WriteLine("/// output, is given), x already padded: ∇ of the convolution is zero but at each window's winner arg[o], where it is");
         _w.WriteLine("/// g[o] (if y[arg[o]] > 0), so gw[f, c, ky, kx] += scale · Σ_o g[o] x[c, oy + ky, ox + kx] over the windows o of filter f,");
-        _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o] (where ReLU′ is 1; the vector path adds up the scaled values).");
-        _w.WriteLine("/// The winners of filter f are read once, in chunks of");
-        _w.WriteLine("/// " + PooledChunk + ": each one's patch start and its scale · g[o] (0 where ReLU′ is 0) go to two small stack buffers, which");
+        _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o] (where ReLU′ is 1). The winners of filter f are read");
+        _w.WriteLine("/// once, in chunks of " + PooledChunk + ": each one's patch start and its g[o] (0 where ReLU′ is 0) go to two small stack buffers, which");
         _w.WriteLine("/// tiles of up to " + PooledRows + " kernel rows then read, each keeping one vector sum per row (lanes past the kernel's width are");
         _w.WriteLine("/// dropped at the end).");
         _w.WriteLine("/// </summary>");
@@ -571,19 +570,19 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("gb[f] += scale * sum;");
         EndScalarFallback(loops: 1);
         _w.WriteLine("global::System.Span<int> starts = stackalloc int[" + PooledChunk + "]; // where each winner's patch starts in x");
-        _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // scale · g[o], or 0 where ReLU′ is 0");
+        _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // g[o], or 0 where ReLU′ is 0");
         _w.WriteLine("ulong reciprocal = (1UL << 32) / (ulong)ow + 1; // at / ow = (at · reciprocal) >> 32 exactly while at · ow < 2³², checked above");
         _w.OpenBlock("for (int f = 0; f < filters; f++)");
         _w.OpenBlock("for (int o0 = f * pooled; o0 < (f + 1) * pooled; o0 += " + PooledChunk + ")");
         _w.WriteLine("int n = global::System.Math.Min(" + PooledChunk + ", ((f + 1) * pooled) - o0);");
-        _w.WriteLine("PooledWinners(arg.Slice(o0, n), g.Slice(o0, n), relu ? y.Slice(f * plane, plane) : default, f * plane, width, ow, reciprocal, scale, starts, ds);");
-        _w.WriteLine("gb[f] += SumOf(ds.Slice(0, n));");
+        _w.WriteLine("PooledWinners(arg.Slice(o0, n), g.Slice(o0, n), relu ? y.Slice(f * plane, plane) : default, f * plane, width, ow, reciprocal, starts, ds);");
+        _w.WriteLine("gb[f] += scale * SumOf(ds.Slice(0, n));");
         _w.OpenBlock("for (int row = 0; row < rows; row += " + PooledRows + ")");
         _w.OpenBlock("switch (global::System.Math.Min(" + PooledRows + ", rows - row))");
         foreach (int n in tiles)
         {
             _w.WriteLine("case " + n + ":");
-            _w.WriteLine("    " + PooledTile(n) + "(in s, starts.Slice(0, n), ds, x, gw, f, row);");
+            _w.WriteLine("    " + PooledTile(n) + "(in s, starts.Slice(0, n), ds, x, gw, f, row, scale);");
             _w.WriteLine("    break;");
         }
 
@@ -612,8 +611,8 @@ internal sealed partial class NetworkEmitter
     private void EmitPooledWinners(int lanes, string readOnlySpan, string span)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x, rows <paramref name=\"width\"/> wide; ds[k] = scale · g[k], or 0 where y[arg[k] − first] ≤ 0 (y empty: no ReLU).</summary>");
-        _w.OpenBlock("private static void PooledWinners(global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " g, " + readOnlySpan + " y, int first, int width, int ow, ulong reciprocal, " + t + " scale, global::System.Span<int> starts, " + span + " ds)");
+        _w.WriteLine("/// <summary>starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x, rows <paramref name=\"width\"/> wide; ds[k] = g[k], or 0 where y[arg[k] − first] ≤ 0 (y empty: no ReLU).</summary>");
+        _w.OpenBlock("private static void PooledWinners(global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " g, " + readOnlySpan + " y, int first, int width, int ow, ulong reciprocal, global::System.Span<int> starts, " + span + " ds)");
         _w.WriteLine("g = g.Slice(0, arg.Length);");
         _w.WriteLine("starts = starts.Slice(0, arg.Length);");
         _w.WriteLine("ds = ds.Slice(0, arg.Length);");
@@ -622,7 +621,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("int oy = (int)(((ulong)at * reciprocal) >> 32);");
         _w.WriteLine("starts[k] = (oy * width) + at - (oy * ow);");
         _w.WriteLine("var gate = y.IsEmpty ? " + V128 + "<" + t + ">.AllBitsSet : " + V128 + ".GreaterThan(" + V128 + ".CreateScalarUnsafe(y[at]), " + V128 + "<" + t + ">.Zero);");
-        _w.WriteLine("ds[k] = " + V128 + ".ToScalar(" + V128 + ".CreateScalarUnsafe(scale * g[k]) & gate);");
+        _w.WriteLine("ds[k] = " + V128 + ".ToScalar(" + V128 + ".CreateScalarUnsafe(g[k]) & gate);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
@@ -648,8 +647,8 @@ internal sealed partial class NetworkEmitter
     private void EmitPooledTile(int n, int lanes, string readOnlySpan, string span, string vector)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel) += Σₖ ds[k] · the patch row" + (n > 1 ? "s" : string.Empty) + " at starts[k]: " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " in registers.</summary>");
-        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, global::System.ReadOnlySpan<int> starts, " + readOnlySpan + " ds, " + readOnlySpan + " x, " + span + " gw, int f, int row)");
+        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel) += Σₖ ds[k] · the patch row" + (n > 1 ? "s" : string.Empty) + " at starts[k], times scale: " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " in registers.</summary>");
+        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, global::System.ReadOnlySpan<int> starts, " + readOnlySpan + " ds, " + readOnlySpan + " x, " + span + " gw, int f, int row, " + t + " scale)");
         _w.WriteLine("ds = ds.Slice(0, starts.Length); // the length check the unchecked reads below rely on");
         _w.WriteLine("int c = row / s.KernelHeight, ky = row - (c * s.KernelHeight); // kernel row row is (c, ky); the next ones follow without a division");
         for (int k = 0; k < n; k++)
@@ -675,7 +674,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("int beyond = 0; // winners whose rows cannot all be read as whole vectors");
         _w.OpenBlock("for (int k = 0; k < starts.Length; k++)");
         _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
-        _w.WriteLine("var vd = " + Vector + ".Create(" + UnsafeRef + ".Add(ref rd, k));");
+        _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref rd, k));");
         _w.OpenBlock("if (start <= last)");
         for (int k = 0; k < n; k++)
         {
@@ -699,7 +698,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
         _w.OpenBlock("if (start > last)");
         _w.WriteLine("beyond--;");
-        _w.WriteLine(t + " d = " + UnsafeRef + ".Add(ref rd, k);");
+        _w.WriteLine(t + " d = scale * " + UnsafeRef + ".Add(ref rd, k);");
         _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
         for (int k = 0; k < n; k++)
         {
