@@ -4,7 +4,8 @@ namespace Codegen.Generator.Emit;
 
 // The batched path of [Network(MaxBatch = n)]: overloads of Forward, Backward and TrainStep for up to n samples laid
 // out one after another. Every per-sample buffer holds MaxBatch samples. Wide Dense layers have batch code of their own
-// (Dense2x4: two rows of W by four samples; AddOuterBatch: the weight gradient as a register-tiled matrix product); every other block is the per-sample block inside
+// (Dense2x4: two rows of W by four samples; AddOuterBatch: the weight gradient as a register-tiled matrix product;
+// AddColumnSums: the bias gradient; TransposedProduct per sample: ∂ℓ/∂x); every other block is the per-sample block inside
 // a loop over the samples, its buffers offset to that sample (see ForEachSample and WithConstantLength).
 internal sealed partial class NetworkEmitter
 {
@@ -81,35 +82,22 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(_readOnlySpan + " g = " + WholeBatch(_plan.GradientOf(i)) + ";");
         _w.WriteLine(_readOnlySpan + " x = " + WholeBatch(_plan.InputOf(i)) + ";");
         Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
-        _w.OpenBlock("for (int j = 0; j < " + S(u) + "; j++)");
-        _w.WriteLine(_t + " sum = " + Lit(0) + ";");
-        _w.OpenBlock("for (int sample = 0; sample < batchSize; sample++)");
-        _w.WriteLine("sum += g[(sample * " + S(u) + ") + j];");
-        _w.CloseBlock();
-        _w.WriteLine("gb[j] += sum;");
-        _w.CloseBlock();
+        _w.WriteLine("global::CodegenKernels.AddColumnSums(gb, g, batchSize);");
         _w.WriteLine("global::CodegenKernels.AddOuterBatch(" + target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length), x, g, " + S(u) + ", " + S(n) + ", batchSize);");
     }
 
-    /// <summary>∂ℓ/∂x[b] = Wᵀ ∇[b] for the batch, into <paramref name="gx"/>; each row of W serves four samples in turn.</summary>
+    /// <summary>∂ℓ/∂x[b] = Wᵀ ∇[b] for each sample b of the batch, into <paramref name="gx"/>, through TransposedProduct.</summary>
     private void DenseInputGradientBatch(int i, DenseSpec d, string gx)
     {
         var (weight, _) = _plan.Slots[i];
         int n = d.Inputs, u = d.Units;
+        _w.WriteLine("//   each vector of ∂ℓ/∂x" + Sup(i) + "[b] summed in registers over the " + S(u) + " rows of W" + Sup(i) + ", written once (CodegenKernels.TransposedProduct)");
         Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
         _w.WriteLine(_readOnlySpan + " g = " + WholeBatch(_plan.GradientOf(i)) + ";");
         _w.WriteLine(_span + " gx = " + WholeBatch(gx) + ";");
-        _w.WriteLine("gx.Slice(0, batchSize * " + S(n) + ").Clear();");
-        SampleBlocks(block =>
-        {
-            _w.OpenBlock("for (int j = 0; j < " + S(u) + "; j++)");
-            _w.WriteLine(_readOnlySpan + " row = w.Slice(j * " + S(n) + ", " + S(n) + ");");
-            _w.OpenBlock(block ? "for (int sample = b0; sample < b0 + 4; sample++)" : null);
-            string sample = block ? "sample" : "b0";
-            _w.WriteLine("global::CodegenKernels.AddScaled(gx.Slice(" + sample + " * " + S(n) + ", " + S(n) + "), row, g[(" + sample + " * " + S(u) + ") + j]);");
-            _w.CloseBlock();
-            _w.CloseBlock();
-        });
+        _w.OpenBlock("for (int sample = 0; sample < batchSize; sample++)");
+        _w.WriteLine("global::CodegenKernels.TransposedProduct(w, g.Slice(sample * " + S(u) + ", " + S(u) + "), gx.Slice(sample * " + S(n) + ", " + S(n) + "));");
+        _w.CloseBlock();
     }
 
     /// <summary>The public batch overloads: Forward, Backward (targets; labels with cross-entropy) and TrainStep.</summary>

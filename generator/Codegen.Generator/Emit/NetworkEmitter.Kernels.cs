@@ -94,7 +94,7 @@ internal sealed partial class NetworkEmitter
             EmitDense4(t, lanes);
         }
 
-        if (Enumerable.Range(1, _plan.LayerCount).Any(UsesTransposedProduct))
+        if (Enumerable.Range(1, _plan.LayerCount).Any(i => UsesTransposedProduct(i) || UsesTransposedProductBatch(i)))
         {
             EmitTransposedProduct(t, lanes);
         }
@@ -113,6 +113,10 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private bool UsesTransposedProduct(int i) =>
         _plan.HasLoss && _plan.Layer(i) is DenseSpec d && !UnrollInner(d.Inputs) && !_plan.GradientHasZeros(i) && _plan.HasGradientBuffer(i);
+
+    /// <summary>Whether the batch code of layer i computes ∂ℓ/∂x⁽ⁱ⁾[b] = W⁽ⁱ⁾ᵀ ∇⁽ⁱ⁾[b] sample by sample through <c>TransposedProduct</c>.</summary>
+    private bool UsesTransposedProductBatch(int i) =>
+        _plan.Batched && _plan.HasLoss && _plan.Layer(i) is DenseSpec d && DenseHasBatchCode(d) && _plan.HasGradientBuffer(i);
 
     /// <summary>
     /// gx[k] = Σⱼ g[j]·w[j·n + k]: two vectors of gx at a time keep their sums in registers over every row j, so gx is
@@ -223,6 +227,34 @@ internal sealed partial class NetworkEmitter
         string Load(string r, string offset) => V + ".LoadUnsafe(ref " + r + ", (nuint)(" + offset + "k))";
         string Offset(int sample) => sample == 0 ? string.Empty : sample == 1 ? "n + " : S(sample) + " * n + ";
         string ro = "global::System.ReadOnlySpan<" + t + ">";
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// sums[j] += Σ_b g[b·sums.Length + j] over the first <paramref name=\"batch\"/> samples b: a Dense layer's bias gradient for a batch. Each");
+        _w.WriteLine("/// lane sums its column over the samples in order, as the scalar loop does, " + lanes + " columns at a time.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void AddColumnSums(global::System.Span<" + t + "> sums, " + ro + " g, int batch)");
+        _w.WriteLine("int units = sums.Length;");
+        _w.WriteLine("g = g.Slice(0, batch * units); // the length check that the unchecked reads below rely on");
+        _w.WriteLine("int j = 0;");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated)");
+        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
+        _w.WriteLine("ref " + t + " rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sums);");
+        _w.OpenBlock("for (; j <= units - " + lanes + "; j += " + lanes + ")");
+        _w.WriteLine("var sum = " + V + "<" + t + ">.Zero;");
+        _w.OpenBlock("for (int b = 0; b < batch; b++)");
+        _w.WriteLine("sum += " + V + ".LoadUnsafe(ref rg, (nuint)((b * units) + j));");
+        _w.CloseBlock();
+        _w.WriteLine(V + ".StoreUnsafe(" + V + ".LoadUnsafe(ref rs, (nuint)j) + sum, ref rs, (nuint)j);");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("for (; j < units; j++)");
+        _w.WriteLine(t + " sum = 0;");
+        _w.OpenBlock("for (int b = 0; b < batch; b++)");
+        _w.WriteLine("sum += g[(b * units) + j];");
+        _w.CloseBlock();
+        _w.WriteLine("sums[j] += sum;");
+        _w.CloseBlock();
+        _w.CloseBlock();
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// y[s·stride + r] = bias[r] + Σₖ rows[r·n + k]·xs[s·n + k] for the two rows r of <paramref name=\"rows\"/> and the four samples s of");

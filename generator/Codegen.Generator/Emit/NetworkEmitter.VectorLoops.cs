@@ -24,16 +24,25 @@ internal sealed partial class NetworkEmitter
 
         _w.WriteLine("int j = 0;");
         _w.OpenBlock("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
+        foreach (KeyValuePair<string, string> variable in arrays)
+        {
+            if (Rewriter.Uses(expr, variable.Key) && variable.Value != target)
+            {
+                _w.WriteLine("ref " + _t + " r" + variable.Value + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + variable.Value + ".Slice(0, " + S(length) + ")); // checks the length the unchecked loads rely on");
+            }
+        }
+
+        _w.WriteLine("ref " + _t + " r" + target + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + target + ".Slice(0, " + S(length) + "));");
         _w.OpenBlock("for (; j <= " + S(length - lanes) + "; j += " + S(lanes) + ")");
         foreach (KeyValuePair<string, string> variable in arrays)
         {
             if (Rewriter.Uses(expr, variable.Key))
             {
-                _w.WriteLine("var v" + variable.Value + " = global::System.Runtime.Intrinsics.Vector256.Create(" + variable.Value + ".Slice(j, " + S(lanes) + "));");
+                _w.WriteLine("var v" + variable.Value + " = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r" + variable.Value + ", (nuint)j);");
             }
         }
 
-        _w.WriteLine("global::System.Runtime.Intrinsics.Vector256.CopyTo(" + vector + ", " + target + ".Slice(j, " + S(lanes) + "));");
+        _w.WriteLine("global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(" + vector + ", ref r" + target + ", (nuint)j);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.OpenBlock("for (; j < " + S(length) + "; j++)");
