@@ -84,9 +84,10 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// y[f, oy, ox] = bias[f] + Σ_c Σ_ky Σ_kx w[f, c, ky, kx] x[c, oy + ky, ox + kx] (bias empty: 0), x already padded; with");
         _w.WriteLine("/// <paramref name=\"transposed\"/> the weight read is w[c, f, kh − 1 − ky, kw − 1 − kx], which turns the padded ∇ of a convolution");
         _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors (side by side, or in two rows where fewer than 2 vectors' columns are left)");
-        _w.WriteLine("/// keep their sums in registers over the window.");
+        _w.WriteLine("/// keep their sums in registers over the window. With <paramref name=\"relu\"/> each sum s is stored as s > 0 ? s : 0, the ReLU");
+        _w.WriteLine("/// layer that follows.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("public static void Correlate(" + readOnlySpan + " x, " + readOnlySpan + " w, " + readOnlySpan + " bias, " + span + " y, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, bool transposed)");
+        _w.OpenBlock("public static void Correlate(" + readOnlySpan + " x, " + readOnlySpan + " w, " + readOnlySpan + " bias, " + span + " y, int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, bool transposed, bool relu)");
         _w.WriteLine("var s = new Layout(channels, height, width, filters, kernelHeight, kernelWidth, transposed);");
         _w.WriteLine("x = x.Slice(0, channels * height * width); // the length checks that the tiles' unchecked reads rely on");
         _w.WriteLine("w = w.Slice(0, filters * channels * kernelHeight * kernelWidth);");
@@ -101,7 +102,7 @@ internal sealed partial class NetworkEmitter
         OpenWindowLoops();
         _w.WriteLine("sum += w[s.Weight(f, c, ky, kx)] * x[s.Input(c, oy + ky, ox + kx)];");
         CloseWindowLoops();
-        _w.WriteLine("y[s.Output(f, oy, ox)] = sum;");
+        _w.WriteLine("y[s.Output(f, oy, ox)] = relu && !(sum > " + Lit(0) + ") ? " + Lit(0) + " : sum;");
         EndScalarFallback(loops: 3);
         References("x", "w", "y");
         _w.WriteLine("int f0 = 0;");
@@ -110,13 +111,13 @@ internal sealed partial class NetworkEmitter
             _w.OpenBlock(nf == 1 ? "for (; f0 < filters; f0++)" : "for (; f0 <= filters - " + nf + "; f0 += " + nf + ")");
             _w.WriteLine("int ox = 0;");
             _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
-            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight, 1, " + lanes + ", " + lanes + "); // two vectors side by side, every row");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight, 1, " + lanes + ", " + lanes + ", relu); // two vectors side by side, every row");
             _w.CloseBlock();
             _w.OpenBlock("for (; ox < ow; ox += " + lanes + ")");
             _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
-            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow); // one vector of two rows at a time");
+            _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one vector of two rows at a time");
             _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
-            _w.WriteLine(CorrelateTile(nf, 1) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1);");
+            _w.WriteLine(CorrelateTile(nf, 1) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
             _w.CloseBlock();
             _w.CloseBlock();
             _w.CloseBlock();
@@ -324,9 +325,9 @@ internal sealed partial class NetworkEmitter
         string t = _t;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
-        _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx.");
+        _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx, stored through ReLU when <paramref name=\"relu\"/>.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ")");
+        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ", bool relu)");
         _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", fs = s.FilterStride, plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
         _w.OpenBlock("for (int oy = firstRow; oy < lastRow; oy += rowStep)");
         for (int i = 0; i < nf; i++)
@@ -360,6 +361,17 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.CloseBlock();
+        _w.CloseBlock();
+        _w.OpenBlock("if (relu)");
+        for (int i = 0; i < nf; i++)
+        {
+            for (int v = 0; v < nv; v++)
+            {
+                string a = "a" + i + "_" + v;
+                _w.WriteLine(a + " = " + Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + Vector + "<" + t + ">.Zero), " + a + ", " + Vector + "<" + t + ">.Zero);");
+            }
+        }
+
         _w.CloseBlock();
         _w.WriteLine("ref " + t + " yr = ref " + UnsafeRef + ".Add(ref y, s.Output(f, oy, ox));");
         for (int i = 0; i < nf; i++)

@@ -68,6 +68,10 @@ internal sealed partial class NetworkEmitter
             {
                 DenseForwardBatch(i, d);
             }
+            else if (_plan.ReLUInConvolution(i))
+            {
+                EmitLayerForward(i);
+            }
             else
             {
                 ForEachSample(() => EmitLayerForward(i));
@@ -428,6 +432,12 @@ internal sealed partial class NetworkEmitter
     private void ElementwiseForward(int i, ElementwiseSpec e)
     {
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = f(x" + Sup(i) + "ⱼ), f(x) = " + Printer.Math(e.Function));
+        if (_plan.ReLUInConvolution(i))
+        {
+            _w.WriteLine("//   applied by layer " + S(i - 1) + "'s kernel as it stored its sums: " + _plan.OutputOf(i) + " is " + _plan.OutputOf(i - 1) + ", nothing to do here");
+            return;
+        }
+
         _w.OpenBlock();
         Declare("x", _plan.InputOf(i));
         Declare("y", _plan.OutputOf(i), readOnly: false);

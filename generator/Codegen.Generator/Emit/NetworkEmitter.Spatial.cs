@@ -109,7 +109,13 @@ internal sealed partial class NetworkEmitter
         if (NetworkPlan.Tiled(c))
         {
             string input = PadFirst(_plan.PaddedInputOf(i), "x", "the input");
-            _w.WriteLine("global::CodegenConvKernels.Correlate(" + input + ", w, b, y, " + CorrelateSizes(c.Input.Channels, _plan.PaddedInputOf(i), c.Input.Height, c.Input.Width, c) + ", transposed: false);");
+            bool relu = _plan.ReLUInConvolution(i + 1);
+            if (relu)
+            {
+                _w.WriteLine("//   ReLU (layer " + S(i + 1) + ") applied as the sums are stored: y holds max(0, ŷ" + Sup(i) + "), which is also ŷ" + Sup(i + 1) + ".");
+            }
+
+            _w.WriteLine("global::CodegenConvKernels.Correlate(" + input + ", w, b, y, " + CorrelateSizes(c.Input.Channels, _plan.PaddedInputOf(i), c.Input.Height, c.Input.Width, c) + ", transposed: false, relu: " + (relu ? "true" : "false") + ");");
         }
         else
         {
@@ -182,7 +188,7 @@ internal sealed partial class NetworkEmitter
                 PaddedBuffer? padded = _plan.PaddedGradientOf(i);
                 string source = PadFirst(padded, "g", "∇" + Sup(i));
                 _w.WriteLine("//   ∂ℓ/∂x" + Sup(i) + "[c, iy, ix] = Σ_f Σ_ky Σ_kx W" + Sup(i) + "[f, c, kh − 1 − ky, kw − 1 − kx] ∇[f, iy + ky, ix + kx] over the bordered ∇: the kernels transposed and turned by 180°.");
-                _w.WriteLine("global::CodegenConvKernels.Correlate(" + source + ", w, default, gx, " + S(c.Filters) + ", " + S(padded?.PaddedHeight ?? c.Output.Height) + ", " + S(padded?.PaddedWidth ?? c.Output.Width) + ", " + S(c.Input.Channels) + ", " + S(c.KernelHeight) + ", " + S(c.KernelWidth) + ", transposed: true);");
+                _w.WriteLine("global::CodegenConvKernels.Correlate(" + source + ", w, default, gx, " + S(c.Filters) + ", " + S(padded?.PaddedHeight ?? c.Output.Height) + ", " + S(padded?.PaddedWidth ?? c.Output.Width) + ", " + S(c.Input.Channels) + ", " + S(c.KernelHeight) + ", " + S(c.KernelWidth) + ", transposed: true, relu: false);");
             }
             else
             {

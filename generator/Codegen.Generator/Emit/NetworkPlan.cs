@@ -136,6 +136,14 @@ internal sealed class NetworkPlan
     public bool GradientHasZeros(int i) =>
         i < LayerCount && (Layer(i + 1) is DropoutSpec || IsReLU(i + 1));
 
+    /// <summary>
+    /// Whether ReLU layer i is applied by the tiled convolution before it, as that convolution stores its sums
+    /// (CodegenConvKernels.Correlate with relu): ŷ⁽ⁱ⁾ then shares ŷ⁽ⁱ⁻¹⁾'s array and its forward block is empty. Nothing
+    /// reads the convolution's own output but ReLU's backward (x &gt; 0, which max(0, x) answers the same, NaN included)
+    /// and the pooled weight gradient's ReLU′ mask (likewise).
+    /// </summary>
+    public bool ReLUInConvolution(int i) => i > 1 && IsReLU(i) && Layer(i - 1) is Conv2DSpec c && Tiled(c);
+
     /// <summary>Whether layer k exists and is the built-in ReLU.</summary>
     private bool IsReLU(int k) => k <= LayerCount && Layer(k) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU);
 
@@ -218,7 +226,7 @@ internal sealed class NetworkPlan
             long n = Spec.InputLength;
             for (int i = 1; i <= LayerCount; i++)
             {
-                n += Layer(i).OutputLength;
+                n += ReLUInConvolution(i) ? 0 : Layer(i).OutputLength;
             }
 
             return n * MaxBatch;
