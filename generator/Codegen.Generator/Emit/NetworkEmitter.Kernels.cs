@@ -99,6 +99,11 @@ internal sealed partial class NetworkEmitter
             EmitTransposedProduct(t, lanes);
         }
 
+        if (Enumerable.Range(1, _plan.LayerCount).Any(UsesDenseBackward))
+        {
+            EmitDenseBackward(t, lanes);
+        }
+
         if (_plan.Batched && _plan.Spec.Layers.OfType<DenseSpec>().Any(DenseHasBatchCode))
         {
             EmitBatchKernels(t, lanes);
@@ -113,6 +118,13 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private bool UsesTransposedProduct(int i) =>
         _plan.HasLoss && _plan.Layer(i) is DenseSpec d && !UnrollInner(d.Inputs) && !_plan.GradientHasZeros(i) && _plan.HasGradientBuffer(i);
+
+    /// <summary>
+    /// Whether BackPropagate runs layer i's whole backward pass through <c>DenseBackward</c>: a layer whose ∂ℓ/∂x⁽ⁱ⁾ goes
+    /// through TransposedProduct and is always computed (a layer before i has parameters), so ∂ℓ/∂W⁽ⁱ⁾ can ride on the
+    /// same pass over W⁽ⁱ⁾. The fused train step keeps its own order (∂ℓ/∂x⁽ⁱ⁾, then the update).
+    /// </summary>
+    private bool UsesDenseBackward(int i) => UsesTransposedProduct(i) && _plan.HasParametersBefore(i);
 
     /// <summary>Whether the batch code of layer i computes ∂ℓ/∂x⁽ⁱ⁾[b] = W⁽ⁱ⁾ᵀ ∇⁽ⁱ⁾[b] sample by sample through <c>TransposedProduct</c>.</summary>
     private bool UsesTransposedProductBatch(int i) =>
@@ -159,6 +171,69 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(t + " sum = 0;");
         _w.OpenBlock("for (int j = 0; j < rows; j++)");
         _w.WriteLine("sum += g[j] * w[(j * n) + k];");
+        _w.CloseBlock();
+        _w.WriteLine("gx[k] = sum;");
+        _w.CloseBlock();
+        _w.CloseBlock();
+    }
+
+    /// <summary>
+    /// gx = Wᵀg and gw += g xᵀ in one pass over W: each pair of vectors of x stays in registers over the rows, each
+    /// element of W is read once for gx and its gradient updated next to it. The sums are TransposedProduct's and the
+    /// updates AddScaled's, in the same order with the same fused multiply-adds, so the bits are those of the two calls.
+    /// </summary>
+    private void EmitDenseBackward(string t, string lanes)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        string ro = "global::System.ReadOnlySpan<" + t + ">";
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>gx[k] = Σⱼ g[j]·w[j·n + k] and gw[j·n + k] += g[j]·x[k] for every row j and k &lt; n = gx.Length: a Dense layer's backward pass, one read of W.</summary>");
+        _w.OpenBlock("public static void DenseBackward(" + ro + " w, global::System.Span<" + t + "> gw, " + ro + " x, " + ro + " g, global::System.Span<" + t + "> gx)");
+        _w.WriteLine("int n = gx.Length, rows = g.Length;");
+        _w.WriteLine("w = w.Slice(0, rows * n); // the length checks that the unchecked loads and stores rely on");
+        _w.WriteLine("gw = gw.Slice(0, rows * n);");
+        _w.WriteLine("x = x.Slice(0, n);");
+        _w.WriteLine("int k = 0;");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
+        _w.WriteLine("ref " + t + " rgw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gw);");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        _w.WriteLine("ref " + t + " rgx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gx);");
+        foreach (int vectors in new[] { 2, 1 })
+        {
+            string width = vectors == 2 ? "2 * " + lanes : lanes;
+            _w.OpenBlock("for (; k <= n - " + width + "; k += " + width + ")");
+            for (int v = 0; v < vectors; v++)
+            {
+                _w.WriteLine("var x" + v + " = " + V + ".LoadUnsafe(ref rx, (nuint)" + (v == 0 ? "k" : "(k + " + lanes + ")") + ");");
+                _w.WriteLine("var a" + v + " = " + V + "<" + t + ">.Zero;");
+            }
+
+            _w.OpenBlock("for (int j = 0; j < rows; j++)");
+            _w.WriteLine("var d = " + V + ".Create(g[j]);");
+            _w.WriteLine("nuint o = (nuint)((j * n) + k);");
+            for (int v = 0; v < vectors; v++)
+            {
+                string at = v == 0 ? "o" : "o + " + lanes;
+                _w.WriteLine("a" + v + " = " + V + ".FusedMultiplyAdd(" + V + ".LoadUnsafe(ref rw, " + at + "), d, a" + v + ");");
+                _w.WriteLine(V + ".StoreUnsafe(" + V + ".FusedMultiplyAdd(x" + v + ", d, " + V + ".LoadUnsafe(ref rgw, " + at + ")), ref rgw, " + at + ");");
+            }
+
+            _w.CloseBlock();
+            for (int v = 0; v < vectors; v++)
+            {
+                _w.WriteLine(V + ".StoreUnsafe(a" + v + ", ref rgx, (nuint)" + (v == 0 ? "k" : "(k + " + lanes + ")") + ");");
+            }
+
+            _w.CloseBlock();
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        _w.WriteLine(t + " sum = 0;");
+        _w.OpenBlock("for (int j = 0; j < rows; j++)");
+        _w.WriteLine("sum += g[j] * w[(j * n) + k];");
+        _w.WriteLine("gw[(j * n) + k] += g[j] * x[k];");
         _w.CloseBlock();
         _w.WriteLine("gx[k] = sum;");
         _w.CloseBlock();

@@ -237,6 +237,23 @@ internal sealed partial class NetworkEmitter
         var (weight, bias) = _plan.Slots[i];
         bool unrollOuter = UnrollOuter(d.Units, d.Inputs);
         bool batchCode = _batchMethod && DenseHasBatchCode(d);
+        if (!_fusedStep && !_batchMethod && UsesDenseBackward(i))
+        {
+            _w.WriteLine(Header(i) + "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i) + "; ∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i) + ", written to ∇" + Sup(i - 1));
+            _w.WriteLine("//   one pass over W" + Sup(i) + " for both (CodegenKernels.DenseBackward): each element read for ∂ℓ/∂x" + Sup(i) + ", its gradient updated next to it");
+            _w.OpenBlock();
+            Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
+            Declare("g", _plan.GradientOf(i));
+            Declare("x", _plan.InputOf(i));
+            Declare("gw", "gp.Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
+            Declare("gb", "gp.Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+            Declare("gx", _plan.GradientOf(i - 1), readOnly: false);
+            Loop("j", d.Units, unrollOuter, j => _w.WriteLine("gb[" + j + "] += g[" + j + "];"));
+            _w.WriteLine("global::CodegenKernels.DenseBackward(w, gw, x, g, gx);");
+            _w.CloseBlock();
+            return;
+        }
+
         ParametricBackward(i, "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i), d.Units, target =>
         {
             if (batchCode)
