@@ -14,6 +14,17 @@ public class BatchTests
     private static double[] Random(Random random, int length, double scale = 1) =>
         Enumerable.Range(0, length).Select(_ => (random.NextDouble() * 2 - 1) * scale).ToArray();
 
+    /// <summary>
+    /// Gives both networks the same random parameters, biases included: the default initialization sets the biases to
+    /// 0, which would hide a kernel that adds the wrong row's bias.
+    /// </summary>
+    private static void SameRandomParameters(Random random, Span<double> a, Span<double> b)
+    {
+        double[] values = Random(random, a.Length, 0.5);
+        values.CopyTo(a);
+        values.CopyTo(b);
+    }
+
     private static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
@@ -34,6 +45,7 @@ public class BatchTests
         var random = new Random(batch);
         var batched = new BatchMlp();
         var single = new BatchMlp();
+        SameRandomParameters(random, batched.Parameters, single.Parameters);
         double[] inputs = Random(random, batch * BatchMlp.InputLength);
         int[] labels = Enumerable.Range(0, batch).Select(b => (b * 3) % BatchMlp.OutputLength).ToArray();
 
@@ -75,6 +87,7 @@ public class BatchTests
         var random = new Random(10 + batch);
         var batched = new BatchCnn { Training = true };
         var single = new BatchCnn { Training = true };
+        SameRandomParameters(random, batched.Parameters, single.Parameters);
         double[] inputs = Random(random, batch * BatchCnn.InputLength);
         double[] targets = Random(random, batch * BatchCnn.OutputLength);
         double[] outputs = new double[batch * BatchCnn.OutputLength];
@@ -102,6 +115,7 @@ public class BatchTests
         var random = new Random(20 + batch);
         var fused = new BatchMlp();
         var separate = new BatchMlp();
+        SameRandomParameters(random, fused.Parameters, separate.Parameters);
         double[] marker = Enumerable.Range(0, BatchMlp.ParameterCount).Select(k => k * 0.5).ToArray();
         marker.CopyTo(fused.Gradients);
         for (int step = 0; step < 3; step++)
@@ -120,6 +134,7 @@ public class BatchTests
         batch = Math.Min(batch, BatchCnn.MaxBatch);
         var image = new BatchCnn { Training = true };
         var imageSeparate = new BatchCnn { Training = true };
+        SameRandomParameters(random, image.Parameters, imageSeparate.Parameters);
         double[] imageInputs = Random(random, batch * BatchCnn.InputLength);
         double[] imageTargets = Random(random, batch * BatchCnn.OutputLength);
         double imageLoss = image.TrainStep(imageInputs, imageTargets, batch, 0.1);
@@ -134,6 +149,9 @@ public class BatchTests
     {
         var batched = new BatchMnistMlp();
         var single = new BatchMnistMlp();
+        float[] parameters = Enumerable.Range(0, BatchMnistMlp.ParameterCount).Select(k => ((k * 37 % 101) - 50) / 1000f).ToArray(); // biases not 0 either
+        parameters.CopyTo(batched.Parameters);
+        parameters.CopyTo(single.Parameters);
         float[] inputs = Enumerable.Range(0, 32 * 784).Select(k => (k * 7 % 255) / 255f).ToArray();
         int[] labels = Enumerable.Range(0, 32).Select(b => b % 10).ToArray();
         float[] outputs = new float[320];
