@@ -4,7 +4,7 @@ namespace Codegen.Generator.Emit;
 
 // The batched path of [Network(MaxBatch = n)]: overloads of Forward, Backward and TrainStep for up to n samples laid
 // out one after another. Every per-sample buffer holds MaxBatch samples. Wide Dense layers have batch code of their own
-// (Dense2x4: two rows of W by four samples; AddOuterBatch: the weight gradient as a register-tiled matrix product;
+// (Dense3x4 and Dense2x4: three or two rows of W by four samples; AddOuterBatch: the weight gradient as a register-tiled matrix product;
 // AddColumnSums: the bias gradient; TransposedProduct per sample: ∂ℓ/∂x); every other block is the per-sample block inside
 // a loop over the samples, its buffers offset to that sample (see ForEachSample and WithConstantLength).
 internal sealed partial class NetworkEmitter
@@ -25,10 +25,11 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Inside a block of four samples: the pairs of rows j, j + 1 through <paramref name="pair"/>, then a last odd row
-    /// (j = units − 1) one sample at a time through <paramref name="single"/>. Outside a block: every row, one sample.
+    /// Inside a block of four samples: the rows of W in threes (j, j + 1, j + 2) through <paramref name="tile"/> with 3,
+    /// then the two or one rows left, two through <paramref name="tile"/> with 2 and one sample at a time through
+    /// <paramref name="single"/>. Outside a block: every row, one sample.
     /// </summary>
-    private void RowPairs(int units, bool block, System.Action pair, System.Action<string> single)
+    private void RowTiles(int units, bool block, System.Action<int> tile, System.Action<string> single)
     {
         if (!block)
         {
@@ -38,14 +39,22 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        if (units >= 2)
+        if (units >= 3)
         {
-            _w.OpenBlock("for (int j = 0; j < " + S(units - (units % 2)) + "; j += 2)");
-            pair();
+            _w.OpenBlock("for (int j = 0; j < " + S(units - (units % 3)) + "; j += 3)");
+            tile(3);
             _w.CloseBlock();
         }
 
-        if (units % 2 == 1)
+        if (units % 3 == 2)
+        {
+            _w.OpenBlock();
+            _w.WriteLine("const int j = " + S(units - 2) + ";");
+            tile(2);
+            _w.CloseBlock();
+        }
+
+        if (units % 3 == 1)
         {
             _w.OpenBlock();
             _w.WriteLine("const int j = " + S(units - 1) + ";");
@@ -61,14 +70,14 @@ internal sealed partial class NetworkEmitter
         var (weight, bias) = _plan.Slots[i];
         int n = d.Inputs, u = d.Units;
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "[b] = W" + Sup(i) + " x" + Sup(i) + "[b] + b" + Sup(i) + " for every sample b, W" + Sup(i) + " of shape " + weight.Shape);
-        _w.WriteLine("//   two rows of W" + Sup(i) + " by four samples per kernel call, so each row is read once for four samples");
+        _w.WriteLine("//   three rows of W" + Sup(i) + " by four samples per kernel call, so each row is read once for four samples");
         _w.OpenBlock();
         Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
         Declare("bias", "p.Slice(" + bias.Constant + ", " + bias.Constant + "Length)");
         _w.WriteLine(_readOnlySpan + " x = " + WholeBatch(_plan.InputOf(i)) + ";");
         _w.WriteLine(_span + " y = " + WholeBatch(_plan.OutputOf(i)) + ";");
-        SampleBlocks(block => RowPairs(u, block,
-            () => _w.WriteLine("global::CodegenKernels.Dense2x4(w.Slice(j * " + S(n) + ", " + S(2 * n) + "), x.Slice(b0 * " + S(n) + ", " + S(4 * n) + "), bias.Slice(j, 2), y.Slice((b0 * " + S(u) + ") + j), " + S(u) + ");"),
+        SampleBlocks(block => RowTiles(u, block,
+            rows => _w.WriteLine("global::CodegenKernels.Dense" + S(rows) + "x4(w.Slice(j * " + S(n) + ", " + S(rows * n) + "), x.Slice(b0 * " + S(n) + ", " + S(4 * n) + "), bias.Slice(j, " + S(rows) + "), y.Slice((b0 * " + S(u) + ") + j), " + S(u) + ");"),
             sample => _w.WriteLine("y[(" + sample + " * " + S(u) + ") + j] = bias[j] + global::CodegenKernels.Dot(w.Slice(j * " + S(n) + ", " + S(n) + "), x.Slice(" + sample + " * " + S(n) + ", " + S(n) + "));")));
         _w.CloseBlock();
     }

@@ -9,7 +9,7 @@ namespace Codegen.Generator.Emit;
 // file-local classes so the generated methods stay readable: one call per pattern, not a wall of intrinsics.
 // CodegenKernels: Dot and AddScaled (Dense rows, Step), Dense4 (four Dense rows per call), TransposedProduct (Wᵀ∇ of a
 // Dense layer in one pass over ∂ℓ/∂x), Scale (the fused step's
-// −η∇) and, for batched networks, Dense2x4 and AddOuterBatch. CodegenMath: the float tanh. Each kernel uses Vector256
+// −η∇) and, for batched networks, Dense3x4, Dense2x4, AddOuterBatch and AddColumnSums. CodegenMath: the float tanh. Each kernel uses Vector256
 // where the machine accelerates it, with independent accumulators, and scalar code for the remainder and elsewhere.
 internal sealed partial class NetworkEmitter
 {
@@ -291,16 +291,92 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The kernels of the batched Dense code. Dense2x4, the forward, is blocked two rows of W by four samples: each
-    /// vector of the two rows and of the four samples is loaded once for eight FMAs (six loads for eight FMAs, where one
-    /// row and one sample at a time need two loads per FMA), with eight independent accumulators. AddOuterBatch, the
-    /// weight gradient, is a matrix product with register tiles of four rows by three vectors summed over the batch.
+    /// Dense{rows}x4: y[s·stride + r] for <paramref name="rows"/> rows of W by four samples, each vector of the rows and of
+    /// the samples loaded once for rows × 4 FMAs into as many independent accumulators (three rows: 7 loads for 12 FMAs
+    /// and all 16 vector registers; two rows: 6 for 8). Every output is the same dot product, in the same order,
+    /// whatever the tile, so the tile height changes no bits.
+    /// </summary>
+    private void EmitDenseRows(string t, string lanes, int rows)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        string Load(string r, string offset) => V + ".LoadUnsafe(ref " + r + ", (nuint)(" + offset + "k))";
+        string Offset(int index) => index == 0 ? string.Empty : index == 1 ? "n + " : S(index) + " * n + ";
+        string ro = "global::System.ReadOnlySpan<" + t + ">";
+        string name = "Dense" + S(rows) + "x4";
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// y[s·stride + r] = bias[r] + Σₖ rows[r·n + k]·xs[s·n + k] for the " + S(rows) + " rows r of <paramref name=\"rows\"/> and the four samples s of");
+        _w.WriteLine("/// <paramref name=\"xs\"/>, n = xs.Length / 4: " + S(rows * 4) + " dot products that read each row and each sample once.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static void " + name + "(" + ro + " rows, " + ro + " xs, " + ro + " bias, global::System.Span<" + t + "> y, int stride)");
+        _w.WriteLine("int n = xs.Length / 4;");
+        _w.WriteLine("int k = 0;");
+        _w.WriteLine("global::System.Span<" + t + "> s = stackalloc " + t + "[" + S(rows * 4) + "]; // s[r·4 + sample]");
+        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
+        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows.Slice(0, " + S(rows) + " * n));");
+        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);");
+        _w.WriteLine("var a00 = " + V + "<" + t + ">.Zero;");
+        for (int r = 0; r < rows; r++)
+        {
+            for (int sample = r == 0 ? 1 : 0; sample < 4; sample++)
+            {
+                _w.WriteLine("var a" + S(r) + S(sample) + " = a00;");
+            }
+        }
+
+        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
+        for (int r = 0; r < rows; r++)
+        {
+            _w.WriteLine("var w" + S(r) + " = " + Load("rw", Offset(r)) + ";");
+        }
+
+        for (int sample = 0; sample < 4; sample++)
+        {
+            _w.WriteLine((sample == 0 ? "var " : string.Empty) + "v = " + Load("rx", Offset(sample)) + ";");
+            for (int r = 0; r < rows; r++)
+            {
+                _w.WriteLine("a" + S(r) + S(sample) + " = " + V + ".FusedMultiplyAdd(w" + S(r) + ", v, a" + S(r) + S(sample) + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        for (int r = 0; r < rows; r++)
+        {
+            for (int sample = 0; sample < 4; sample++)
+            {
+                _w.WriteLine("s[" + S((r * 4) + sample) + "] = " + V + ".Sum(a" + S(r) + S(sample) + ");");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("for (; k < n; k++)");
+        for (int r = 0; r < rows; r++)
+        {
+            for (int sample = 0; sample < 4; sample++)
+            {
+                _w.WriteLine("s[" + S((r * 4) + sample) + "] += rows[" + Offset(r) + "k] * xs[" + Offset(sample) + "k];");
+            }
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("for (int sample = 0; sample < 4; sample++)");
+        for (int r = 0; r < rows; r++)
+        {
+            _w.WriteLine("y[(sample * stride)" + (r == 0 ? string.Empty : " + " + S(r)) + "] = bias[" + S(r) + "] + s[" + (r == 0 ? string.Empty : S(r * 4) + " + ") + "sample];");
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
+    }
+
+    /// <summary>
+    /// The kernels of the batched Dense code. Dense3x4 and Dense2x4, the forward, are blocked three (or, for the rows
+    /// left, two) rows of W by four samples (see EmitDenseRows). AddOuterBatch, the weight gradient, is a matrix product
+    /// with register tiles of four rows by three vectors summed over the batch; AddColumnSums sums the bias gradient.
     /// </summary>
     private void EmitBatchKernels(string t, string lanes)
     {
         const string V = "global::System.Runtime.Intrinsics.Vector256";
-        string Load(string r, string offset) => V + ".LoadUnsafe(ref " + r + ", (nuint)(" + offset + "k))";
-        string Offset(int sample) => sample == 0 ? string.Empty : sample == 1 ? "n + " : S(sample) + " * n + ";
         string ro = "global::System.ReadOnlySpan<" + t + ">";
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
@@ -331,59 +407,15 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
-        _w.WriteLine("/// <summary>");
-        _w.WriteLine("/// y[s·stride + r] = bias[r] + Σₖ rows[r·n + k]·xs[s·n + k] for the two rows r of <paramref name=\"rows\"/> and the four samples s of");
-        _w.WriteLine("/// <paramref name=\"xs\"/>, n = xs.Length / 4: eight dot products that read each row and each sample once.");
-        _w.WriteLine("/// </summary>");
-        _w.OpenBlock("public static void Dense2x4(" + ro + " rows, " + ro + " xs, " + ro + " bias, global::System.Span<" + t + "> y, int stride)");
-        _w.WriteLine("int n = xs.Length / 4;");
-        _w.WriteLine("int k = 0;");
-        _w.WriteLine("global::System.Span<" + t + "> s = stackalloc " + t + "[8]; // s[r·4 + sample]");
-        _w.OpenBlock("if (" + V + ".IsHardwareAccelerated && n >= " + lanes + ")");
-        _w.WriteLine("ref " + t + " rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows.Slice(0, 2 * n));");
-        _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);");
-        _w.WriteLine("var a00 = " + V + "<" + t + ">.Zero;");
-        foreach (string name in new[] { "a01", "a02", "a03", "a10", "a11", "a12", "a13" })
+        var batchDense = _plan.Spec.Layers.OfType<DenseSpec>().Where(DenseHasBatchCode).ToList();
+        foreach (int rows in new[] { 3, 2 })
         {
-            _w.WriteLine("var " + name + " = a00;");
-        }
-
-        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("var w0 = " + Load("rw", string.Empty) + ";");
-        _w.WriteLine("var w1 = " + Load("rw", "n + ") + ";");
-        for (int sample = 0; sample < 4; sample++)
-        {
-            _w.WriteLine((sample == 0 ? "var " : string.Empty) + "v = " + Load("rx", Offset(sample)) + ";");
-            _w.WriteLine("a0" + sample + " = " + V + ".FusedMultiplyAdd(w0, v, a0" + sample + ");");
-            _w.WriteLine("a1" + sample + " = " + V + ".FusedMultiplyAdd(w1, v, a1" + sample + ");");
-        }
-
-        _w.CloseBlock();
-        for (int r = 0; r < 2; r++)
-        {
-            for (int sample = 0; sample < 4; sample++)
+            if (batchDense.Any(d => rows == 3 ? d.Units >= 3 : d.Units % 3 == 2))
             {
-                _w.WriteLine("s[" + ((r * 4) + sample) + "] = " + V + ".Sum(a" + r + sample + ");");
+                EmitDenseRows(t, lanes, rows); // only the tile heights RowTiles calls
             }
         }
 
-        _w.CloseBlock();
-        _w.OpenBlock("for (; k < n; k++)");
-        for (int r = 0; r < 2; r++)
-        {
-            for (int sample = 0; sample < 4; sample++)
-            {
-                _w.WriteLine("s[" + ((r * 4) + sample) + "] += rows[" + (r == 0 ? string.Empty : "n + ") + "k] * xs[" + Offset(sample) + "k];");
-            }
-        }
-
-        _w.CloseBlock();
-        _w.OpenBlock("for (int sample = 0; sample < 4; sample++)");
-        _w.WriteLine("y[sample * stride] = bias[0] + s[sample];");
-        _w.WriteLine("y[(sample * stride) + 1] = bias[1] + s[4 + sample];");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine();
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// w[j·inputs + k] += Σ_b g[b·units + j]·xs[b·inputs + k] for every row j and the first <paramref name=\"batch\"/> samples b: the");
         _w.WriteLine("/// weight gradient of a Dense layer for a batch, as a matrix product. A tile of four rows by three vectors keeps its twelve");
