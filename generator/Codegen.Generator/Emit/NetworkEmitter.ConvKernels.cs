@@ -617,8 +617,8 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// The per-winner work of PooledWeightGradient, in a method of its own so that its few values stay in registers: the
-    /// patch start of each winner and scale · g (0 where ReLU′ is 0), the mask made without a branch, which ReLU's data
-    /// would mispredict half the time. SumOf adds up a chunk's values for the bias gradient.
+    /// patch start of each winner and its ∇ (0 where ReLU′ is 0; the tiles apply the scale), the mask made without a
+    /// branch, which ReLU's data would mispredict half the time. SumOf adds up a chunk's values for the bias gradient.
     /// </summary>
     private void EmitPooledWinners(int lanes, string readOnlySpan, string span)
     {
