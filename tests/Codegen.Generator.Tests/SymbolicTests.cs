@@ -439,13 +439,14 @@ public sealed class SymbolicTests
             .Concat(FunctionTable.Values.Select(Rewriter.ElementwiseBackward))
             .Concat(PrecedenceCases())
             .Concat(new[] { -X, -(X * Y), X / (Y - G) })
-            .Where(e => VectorPrinter.CSharp(e, NumericType.Double, v => v) is not null)
+            .Where(e => VectorPrinter.CSharp(e, NumericType.Float, v => v) is not null)
             .ToArray();
         Assert.Contains(Builtins.ReLU, expressions);
         Assert.Contains(Rewriter.ElementwiseBackward(Builtins.ReLU), expressions);
         Assert.Contains(Builtins.LeakyReLU(0.01), expressions);
+        Assert.Contains(Builtins.Tanh, expressions); // float only: CodegenMath.Tanh's vector overload
+        Assert.Null(VectorPrinter.CSharp(Builtins.Tanh, NumericType.Double, v => v));
         Assert.Null(VectorPrinter.CSharp(Builtins.Elu(1), NumericType.Float, v => v));
-        Assert.Null(VectorPrinter.CSharp(Builtins.Tanh, NumericType.Float, v => v));
 
         var source = new StringBuilder("using System.Runtime.Intrinsics;\npublic static class P\n{\n");
         for (int i = 0; i < expressions.Length; i++)
@@ -461,35 +462,49 @@ public sealed class SymbolicTests
                 }
 
                 source.Append("        return ").Append(code).Append(";\n    }\n");
-                source.Append("    public static ").Append(v).Append(" V").Append(n).Append('(').Append(v).Append(" x, ").Append(v).Append(" y, ").Append(v).Append(" g) => ")
-                    .Append(VectorPrinter.CSharp(expressions[i], type, name => name)).Append(";\n");
+                if (VectorPrinter.CSharp(expressions[i], type, name => name) is string vector)
+                {
+                    source.Append("    public static ").Append(v).Append(" V").Append(n).Append('(').Append(v).Append(" x, ").Append(v).Append(" y, ").Append(v).Append(" g) => ")
+                        .Append(vector).Append(";\n");
+                }
             }
         }
 
-        source.Append('}');
+        source.Append("}\n");
+        var floatMath = new SourceWriter();
+        NetworkEmitter.WriteFloatMath(floatMath); // the float tanh, scalar and vector
+        source.Append(floatMath);
         Type p = CompileAndLoad(source.ToString()).GetType("P")!;
-        double[] values = { 0.0, -0.0, 1.5, -2.25, 0.01, double.NaN, double.PositiveInfinity, double.NegativeInfinity };
-        for (int i = 0; i < expressions.Length; i++)
+        // The second set is for tanh's thresholds: 4·10⁻⁴ (below it the scalar code returns x) and ±7.9053 (clamped).
+        double[][] valueSets =
         {
-            foreach (double y in new[] { 0.5, -0.0, double.NaN })
+            new[] { 0.0, -0.0, 1.5, -2.25, 0.01, double.NaN, double.PositiveInfinity, double.NegativeInfinity },
+            new[] { 0.0003, -0.0004, 0.00041, -9, 7.9, 7.91, -1e-30, 3 },
+        };
+        foreach (double[] values in valueSets)
+        {
+            for (int i = 0; i < expressions.Length; i++)
             {
-                double[] xs = values.Take(4).ToArray(), ys = Enumerable.Repeat(y, 4).ToArray(), gs = values.Skip(4).ToArray();
-                for (int shift = 0; shift < 2; shift++)
+                foreach (double y in new[] { 0.5, -0.0, double.NaN })
                 {
-                    double[] x = shift == 0 ? xs : gs, g = shift == 0 ? gs : xs;
-                    var vd = (System.Runtime.Intrinsics.Vector256<double>)p.GetMethod("VD" + i)!.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(x), System.Runtime.Intrinsics.Vector256.Create(ys), System.Runtime.Intrinsics.Vector256.Create(g) })!;
-                    float[] xf = x.Concat(g).Select(d => (float)d).ToArray(), yf = ys.Concat(ys).Select(d => (float)d).ToArray(), gf = g.Concat(x).Select(d => (float)d).ToArray();
-                    var vf = (System.Runtime.Intrinsics.Vector256<float>)p.GetMethod("VF" + i)!.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(xf), System.Runtime.Intrinsics.Vector256.Create(yf), System.Runtime.Intrinsics.Vector256.Create(gf) })!;
-                    for (int lane = 0; lane < 4; lane++)
+                    double[] xs = values.Take(4).ToArray(), ys = Enumerable.Repeat(y, 4).ToArray(), gs = values.Skip(4).ToArray();
+                    for (int shift = 0; shift < 2; shift++)
                     {
-                        double sd = (double)p.GetMethod("SD" + i)!.Invoke(null, new object[] { x[lane], ys[lane], g[lane] })!;
-                        Assert.True(BitConverter.DoubleToInt64Bits(sd) == BitConverter.DoubleToInt64Bits(vd[lane]), $"{Printer.Math(expressions[i])} at x = {x[lane]}, y = {ys[lane]}, g = {g[lane]}: scalar {sd}, vector {vd[lane]}");
-                    }
+                        double[] x = shift == 0 ? xs : gs, g = shift == 0 ? gs : xs;
+                        var vd = (System.Runtime.Intrinsics.Vector256<double>?)p.GetMethod("VD" + i)?.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(x), System.Runtime.Intrinsics.Vector256.Create(ys), System.Runtime.Intrinsics.Vector256.Create(g) });
+                        float[] xf = x.Concat(g).Select(d => (float)d).ToArray(), yf = ys.Concat(ys).Select(d => (float)d).ToArray(), gf = g.Concat(x).Select(d => (float)d).ToArray();
+                        var vf = (System.Runtime.Intrinsics.Vector256<float>)p.GetMethod("VF" + i)!.Invoke(null, new object[] { System.Runtime.Intrinsics.Vector256.Create(xf), System.Runtime.Intrinsics.Vector256.Create(yf), System.Runtime.Intrinsics.Vector256.Create(gf) })!;
+                        for (int lane = 0; vd is { } doubles && lane < 4; lane++) // no double vector form for tanh
+                        {
+                            double sd = (double)p.GetMethod("SD" + i)!.Invoke(null, new object[] { x[lane], ys[lane], g[lane] })!;
+                            Assert.True(BitConverter.DoubleToInt64Bits(sd) == BitConverter.DoubleToInt64Bits(doubles[lane]), $"{Printer.Math(expressions[i])} at x = {x[lane]}, y = {ys[lane]}, g = {g[lane]}: scalar {sd}, vector {doubles[lane]}");
+                        }
 
-                    for (int lane = 0; lane < 8; lane++)
-                    {
-                        float sf = (float)p.GetMethod("SF" + i)!.Invoke(null, new object[] { xf[lane], yf[lane], gf[lane] })!;
-                        Assert.True(BitConverter.SingleToInt32Bits(sf) == BitConverter.SingleToInt32Bits(vf[lane]), $"{Printer.Math(expressions[i])} in float at x = {xf[lane]}, y = {yf[lane]}, g = {gf[lane]}: scalar {sf}, vector {vf[lane]}");
+                        for (int lane = 0; lane < 8; lane++)
+                        {
+                            float sf = (float)p.GetMethod("SF" + i)!.Invoke(null, new object[] { xf[lane], yf[lane], gf[lane] })!;
+                            Assert.True(BitConverter.SingleToInt32Bits(sf) == BitConverter.SingleToInt32Bits(vf[lane]), $"{Printer.Math(expressions[i])} in float at x = {xf[lane]}, y = {yf[lane]}, g = {gf[lane]}: scalar {sf}, vector {vf[lane]}");
+                        }
                     }
                 }
             }

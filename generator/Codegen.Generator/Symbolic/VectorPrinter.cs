@@ -6,7 +6,9 @@ namespace Codegen.Generator.Symbolic;
 /// C# that computes an expression on Vector256 values, lane by lane, with the same result in every lane as the scalar
 /// code <see cref="Printer.CSharp"/> writes: only the operations whose vector form rounds exactly as the scalar one
 /// (+, −, ·, /, |x|, √x, negation, comparisons) are printed, a conditional becomes a select between both branches
-/// (branches are pure, so computing both changes nothing), and anything else (exp, tanh, pow…) has no vector form here.
+/// (branches are pure, so computing both changes nothing), the float tanh calls the vector overload of
+/// <see cref="Printer.FloatMathClass"/>.Tanh (the scalar one's operations lane by lane), and anything else (exp, the
+/// double tanh, pow…) has no vector form here.
 /// </summary>
 internal static class VectorPrinter
 {
@@ -26,6 +28,7 @@ internal static class VectorPrinter
             Unary { Op: UnaryOp.Negate } u => Infix(Print(u.Arg), " ^ ", Vector + ".Create(" + Printer.Literal(-0.0, type) + ")"), // flips the sign bit, as scalar negation does (0 − x would turn −0 into +0)
             Unary { Op: UnaryOp.Abs } u => Call("Abs", Print(u.Arg)),
             Unary { Op: UnaryOp.Sqrt } u => Call("Sqrt", Print(u.Arg)),
+            Unary { Op: UnaryOp.Tanh } u when type == NumericType.Float => Print(u.Arg) is string arg ? "global::" + Printer.FloatMathClass + ".Tanh(" + arg + ")" : null,
             Binary { Op: BinaryOp.Add } b => Infix(Print(b.Left), " + ", Print(b.Right)),
             Binary { Op: BinaryOp.Subtract } b => Infix(Print(b.Left), " - ", Print(b.Right)),
             Binary { Op: BinaryOp.Multiply } b => Infix(Print(b.Left), " * ", Print(b.Right)),
@@ -52,6 +55,19 @@ internal static class VectorPrinter
             return Vector + ".ConditionalSelect(" + Vector + "." + compare + "(" + left + ", " + right + "), " + whenTrue + ", " + whenFalse + ")";
         }
     }
+
+    /// <summary>
+    /// Whether the scalar code of <paramref name="e"/> branches (a conditional: ReLU's is mispredicted about half the
+    /// time) or calls a function (tanh) for every value: work a vector of lanes does for all of them at once.
+    /// </summary>
+    public static bool BranchesOrCalls(Expr e) => e switch
+    {
+        Conditional => true,
+        Unary { Op: UnaryOp.Tanh } => true,
+        Unary u => BranchesOrCalls(u.Arg),
+        Binary b => BranchesOrCalls(b.Left) || BranchesOrCalls(b.Right),
+        _ => false,
+    };
 
     private static bool IsNegativeZero(double value) => value == 0 && double.IsNegativeInfinity(1 / value);
 
