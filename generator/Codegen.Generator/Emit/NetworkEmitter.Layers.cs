@@ -266,6 +266,43 @@ internal sealed partial class NetworkEmitter
             Declare("x", _plan.InputOf(i));
             Declare("gw", target + ".Slice(" + weight.Constant + ", " + weight.Constant + "Length)", readOnly: false);
             Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
+            if (UnrollInner(d.Inputs) && HasRowVectors(d.Inputs))
+            {
+                VectorRowUpdates(d.Units, d.Inputs, unrollOuter, ScalarRows);
+                return;
+            }
+
+            ScalarRows();
+        }, () => InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
+        {
+            if (batchCode)
+            {
+                DenseInputGradientBatch(i, d, gx);
+                return;
+            }
+
+            Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
+            Declare("g", _plan.GradientOf(i));
+            Declare("gx", gx, readOnly: false);
+            if (UsesTransposedProduct(i))
+            {
+                _w.WriteLine("//   each vector of ∂ℓ/∂x" + Sup(i) + " summed in registers over the " + S(d.Units) + " rows of W" + Sup(i) + ", written once (CodegenKernels.TransposedProduct)");
+                _w.WriteLine("global::CodegenKernels.TransposedProduct(w, g, gx);");
+                return;
+            }
+
+            if (UnrollInner(d.Inputs) && HasRowVectors(d.Inputs))
+            {
+                VectorColumnSums(d.Units, d.Inputs, unrollOuter, ScalarColumnSums);
+                return;
+            }
+
+            ScalarColumnSums();
+        }), writesBatchLoops: batchCode);
+
+        // gb += ∇ and gw += ∇ xᵀ, row by row: unrolled for short rows, through the kernels for long ones.
+        void ScalarRows()
+        {
             if (unrollOuter)
             {
                 _w.WriteLine(_t + " d;");
@@ -294,24 +331,11 @@ internal sealed partial class NetworkEmitter
                     _w.WriteLine("global::CodegenKernels.AddScaled(gw.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), x, d);");
                 }
             });
-        }, () => InputGradient(i, "∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i), gx =>
+        }
+
+        // ∂ℓ/∂x = Wᵀ∇ as a sum of the rows of W scaled by ∇ⱼ, into gx: unrolled for short rows, the kernels for long ones.
+        void ScalarColumnSums()
         {
-            if (batchCode)
-            {
-                DenseInputGradientBatch(i, d, gx);
-                return;
-            }
-
-            Declare("w", "p.Slice(" + weight.Constant + ", " + weight.Constant + "Length)");
-            Declare("g", _plan.GradientOf(i));
-            Declare("gx", gx, readOnly: false);
-            if (UsesTransposedProduct(i))
-            {
-                _w.WriteLine("//   each vector of ∂ℓ/∂x" + Sup(i) + " summed in registers over the " + S(d.Units) + " rows of W" + Sup(i) + ", written once (CodegenKernels.TransposedProduct)");
-                _w.WriteLine("global::CodegenKernels.TransposedProduct(w, g, gx);");
-                return;
-            }
-
             _w.WriteLine("gx.Clear();");
             if (unrollOuter)
             {
@@ -340,7 +364,7 @@ internal sealed partial class NetworkEmitter
                     _w.WriteLine("global::CodegenKernels.AddScaled(gx, w.Slice(" + (j * d.Inputs) + ", " + S(d.Inputs) + "), d);");
                 }
             });
-        }), writesBatchLoops: batchCode);
+        }
     }
 
     /// <summary>

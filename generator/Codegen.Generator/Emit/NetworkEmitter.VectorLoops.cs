@@ -9,16 +9,16 @@ internal sealed partial class NetworkEmitter
 {
     /// <summary>
     /// Writes <c>target[j] = expr</c> for every j as a loop over Vector256 lanes (where accelerated) and a scalar
-    /// remainder, when the expression has an exact vector form and the loop holds a vector, and is either longer than
-    /// the unrolled ones or would branch or call a function per value (ReLU, tanh: a vector does every lane at once);
-    /// returns whether it did. Every lane holds the value the scalar code computes.
+    /// remainder, when the expression has an exact vector form and the loop holds at least one vector (even a loop short
+    /// enough to unroll is fewer instructions as vectors, and ReLU's select has no branch); returns whether it did.
+    /// Every lane holds the value the scalar code computes.
     /// </summary>
     private bool VectorElementwiseLoop(int length, Expr expr, string target, Dictionary<string, string> arrays)
     {
         int lanes = _plan.Numeric == NumericType.Float ? 8 : 4;
         string? vector = VectorPrinter.CSharp(expr, _plan.Numeric, v => "v" + arrays[v]);
         var (temps, scalar) = Printer.CSharp(expr, _plan.Numeric, v => arrays[v] + "[j]");
-        if (vector is null || length < lanes || (length <= UnrollLimit && !VectorPrinter.BranchesOrCalls(expr)))
+        if (vector is null || length < lanes)
         {
             return false;
         }

@@ -56,19 +56,6 @@ internal static class VectorPrinter
         }
     }
 
-    /// <summary>
-    /// Whether the scalar code of <paramref name="e"/> branches (a conditional: ReLU's is mispredicted about half the
-    /// time) or calls a function (tanh) for every value: work a vector of lanes does for all of them at once.
-    /// </summary>
-    public static bool BranchesOrCalls(Expr e) => e switch
-    {
-        Conditional => true,
-        Unary { Op: UnaryOp.Tanh } => true,
-        Unary u => BranchesOrCalls(u.Arg),
-        Binary b => BranchesOrCalls(b.Left) || BranchesOrCalls(b.Right),
-        _ => false,
-    };
-
     private static bool IsNegativeZero(double value) => value == 0 && double.IsNegativeInfinity(1 / value);
 
     private static string? Call(string function, string? operand) => operand is null ? null : Vector + "." + function + "(" + operand + ")";

@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using System.Linq;
+using Codegen.Generator.Symbolic;
+
+namespace Codegen.Generator.Emit;
+
+// The backward pass of a Dense layer short enough to unroll (at most UnrollLimit inputs) in vectors: a row of W is split
+// into Vector256 chunks, then one Vector128 chunk, then scalar values. Each chunk does, lane by lane, the multiply and
+// then the add of the scalar statements (no fused multiply-add), in the same order, so every value gets the scalar
+// code's bits; that scalar code stays, as the branch for machines where these vectors are not accelerated.
+internal sealed partial class NetworkEmitter
+{
+    /// <summary>The vector chunks of a row of <paramref name="n"/> values (offset, type, lanes), and where its scalar rest starts.</summary>
+    private (List<(int Offset, string V, int Lanes)> Chunks, int ScalarFrom) RowChunks(int n)
+    {
+        bool single = _plan.Numeric == NumericType.Float;
+        int wide = single ? 8 : 4, narrow = single ? 4 : 2;
+        var chunks = new List<(int, string, int)>();
+        int k = 0;
+        for (; k + wide <= n; k += wide)
+        {
+            chunks.Add((k, V256, wide));
+        }
+
+        if (k + narrow <= n)
+        {
+            chunks.Add((k, V128, narrow));
+            k += narrow;
+        }
+
+        return (chunks, k);
+    }
+
+    /// <summary>Whether an unrolled row of <paramref name="n"/> values holds at least one vector.</summary>
+    private bool HasRowVectors(int n) => RowChunks(n).Chunks.Count > 0;
+
+    private static string ChunkGuard(List<(int Offset, string V, int Lanes)> chunks) =>
+        string.Join(" && ", chunks.Select(c => c.V).Distinct().Select(v => v + ".IsHardwareAccelerated"));
+
+    /// <summary>Declares d once before unrolled rows (a loop declares it in its body).</summary>
+    private void DeclareOnce(bool unrollOuter)
+    {
+        if (unrollOuter)
+        {
+            _w.WriteLine(_t + " d;");
+        }
+    }
+
+    private string RefOf(string name, string span, int length) =>
+        "ref " + _t + " " + name + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ".Slice(0, " + S(length) + "));";
+
+    /// <summary>
+    /// gb += ∇ and gw[j·n + k] += ∇ⱼ·x[k] for every row j, each row in vector chunks (x loaded once for all rows), under
+    /// the guard; <paramref name="scalar"/> writes the same rows in scalar code for the other branch.
+    /// </summary>
+    private void VectorRowUpdates(int units, int inputs, bool unrollOuter, System.Action scalar)
+    {
+        var (chunks, rest) = RowChunks(inputs);
+        _w.OpenBlock("if (" + ChunkGuard(chunks) + ")");
+        _w.WriteLine(RefOf("rgw", "gw", units * inputs));
+        _w.WriteLine(RefOf("rx", "x", inputs));
+        foreach (var c in chunks)
+        {
+            _w.WriteLine("var x" + S(c.Offset) + " = " + c.V + ".LoadUnsafe(ref rx, (nuint)" + S(c.Offset) + ");");
+        }
+
+        DeclareOnce(unrollOuter);
+        Loop("j", units, unrollOuter, j =>
+        {
+            _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+            _w.WriteLine("gb[" + j + "] += d;");
+            foreach (var c in chunks)
+            {
+                string at = "(nuint)(" + ((j * inputs) + c.Offset) + ")";
+                _w.WriteLine(c.V + ".StoreUnsafe(" + c.V + ".LoadUnsafe(ref rgw, " + at + ") + (" + c.V + ".Create(d) * x" + S(c.Offset) + "), ref rgw, " + at + ");");
+            }
+
+            for (int k = rest; k < inputs; k++)
+            {
+                _w.WriteLine("gw[" + ((j * inputs) + k) + "] += d * x[" + S(k) + "];");
+            }
+        });
+        _w.CloseBlock();
+        _w.OpenBlock("else");
+        scalar();
+        _w.CloseBlock();
+    }
+
+    /// <summary>
+    /// gx[k] = Σⱼ w[j·n + k]·∇ⱼ with each chunk of gx summed in a register over the rows, from zero and in row order as the
+    /// scalar code sums it in gx, under the guard; <paramref name="scalar"/> writes the scalar code for the other branch.
+    /// </summary>
+    private void VectorColumnSums(int units, int inputs, bool unrollOuter, System.Action scalar)
+    {
+        var (chunks, rest) = RowChunks(inputs);
+        _w.OpenBlock("if (" + ChunkGuard(chunks) + ")");
+        _w.WriteLine(RefOf("rw", "w", units * inputs));
+        _w.WriteLine(RefOf("rgx", "gx", inputs));
+        foreach (var c in chunks)
+        {
+            _w.WriteLine("var a" + S(c.Offset) + " = " + c.V + "<" + _t + ">.Zero;");
+        }
+
+        if (rest < inputs)
+        {
+            _w.WriteLine("gx.Slice(" + S(rest) + ").Clear();");
+        }
+
+        DeclareOnce(unrollOuter);
+        Loop("j", units, unrollOuter, j =>
+        {
+            _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+            foreach (var c in chunks)
+            {
+                _w.WriteLine("a" + S(c.Offset) + " += " + c.V + ".LoadUnsafe(ref rw, (nuint)(" + ((j * inputs) + c.Offset) + ")) * " + c.V + ".Create(d);");
+            }
+
+            for (int k = rest; k < inputs; k++)
+            {
+                _w.WriteLine("gx[" + S(k) + "] += w[" + ((j * inputs) + k) + "] * d;");
+            }
+        });
+        foreach (var c in chunks)
+        {
+            _w.WriteLine(c.V + ".StoreUnsafe(a" + S(c.Offset) + ", ref rgx, (nuint)" + S(c.Offset) + ");");
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("else");
+        scalar();
+        _w.CloseBlock();
+    }
+}
