@@ -207,6 +207,13 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
+        if (unrollOuter && HasRowVectors(d.Units))
+        {
+            StoreRowsAsVectors(d);
+            _w.CloseBlock();
+            return;
+        }
+
         if (unrollOuter)
         {
             _w.WriteLine(_t + " s;");
@@ -254,6 +261,10 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
+        // In a single-sample train step a short-row layer reads ∇⁽ⁱ⁾ⱼ·(−η) as it goes instead of scaling ∇⁽ⁱ⁾ in a pass of
+        // its own: the same product, so the same bits, one store and reload fewer on the step's critical path.
+        bool scalesItself = _fusedStep && !_batchMethod && !batchCode && UnrollInner(d.Inputs);
+        string scale = scalesItself ? " * -learningRate" : string.Empty;
         ParametricBackward(i, "∂ℓ/∂W" + Sup(i) + " += ∇" + Sup(i) + " x" + Sup(i) + "ᵀ, ∂ℓ/∂b" + Sup(i) + " += ∇" + Sup(i), d.Units, target =>
         {
             if (batchCode)
@@ -268,7 +279,7 @@ internal sealed partial class NetworkEmitter
             Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
             if (UnrollInner(d.Inputs) && HasRowVectors(d.Inputs))
             {
-                VectorRowUpdates(d.Units, d.Inputs, unrollOuter, ScalarRows);
+                VectorRowUpdates(d.Units, d.Inputs, unrollOuter, scale, ScalarRows);
                 return;
             }
 
@@ -298,7 +309,7 @@ internal sealed partial class NetworkEmitter
             }
 
             ScalarColumnSums();
-        }), writesBatchLoops: batchCode);
+        }), writesBatchLoops: batchCode, scalesItself: scalesItself);
 
         // gb += ∇ and gw += ∇ xᵀ, row by row: unrolled for short rows, through the kernels for long ones.
         void ScalarRows()
@@ -310,7 +321,7 @@ internal sealed partial class NetworkEmitter
 
             Loop("j", d.Units, unrollOuter, j =>
             {
-                _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
+                _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "]" + scale + ";");
                 _w.WriteLine("gb[" + j + "] += d;");
                 if (UnrollInner(d.Inputs))
                 {
