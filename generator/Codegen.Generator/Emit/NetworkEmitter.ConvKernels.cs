@@ -530,6 +530,9 @@ internal sealed partial class NetworkEmitter
     /// <summary>Kernel rows (channel, ky) per tile of PooledWeightGradient: each keeps one vector sum per row.</summary>
     private const int PooledRows = 8;
 
+    /// <summary>PooledWeightGradient tiles of at most this many kernel rows keep two sets of sums (even and odd winners).</summary>
+    private const int PooledTwoSetRows = 6;
+
     /// <summary>Winners PooledWeightGradient prepares at a time (their patch starts and gradients, on the stack).</summary>
     private const int PooledChunk = 256;
 
@@ -674,9 +677,15 @@ internal sealed partial class NetworkEmitter
 
         _w.WriteLine("int w0 = s.Weight(f, 0, 0, 0) + (row * s.KernelWidth); // where kernel row row starts in gw");
 
-        for (int k = 0; k < n; k++)
+        // With few rows, one sum per row would make each winner wait for the previous one's fused multiply-adds (a chain
+        // of 4-cycle latencies): two sets of sums, for the even and the odd winners, added together at the end.
+        bool twoSets = n <= PooledTwoSetRows;
+        foreach (string set in twoSets ? new[] { "a", "b" } : new[] { "a" })
         {
-            _w.WriteLine("var a" + k + " = " + vector + ".Zero;");
+            for (int k = 0; k < n; k++)
+            {
+                _w.WriteLine("var " + set + k + " = " + vector + ".Zero;");
+            }
         }
 
         _w.WriteLine("int last = x.Length - " + lanes + " - r" + (n - 1) + "; // the last start whose rows can all be read as whole vectors");
@@ -684,20 +693,46 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
         _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
         _w.WriteLine("int beyond = 0; // winners whose rows cannot all be read as whole vectors");
-        _w.OpenBlock("for (int k = 0; k < starts.Length; k++)");
-        _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
-        _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref rd, k));");
-        _w.OpenBlock("if (start <= last)");
-        for (int k = 0; k < n; k++)
+        _w.WriteLine("int k = 0;");
+        if (twoSets)
         {
-            _w.WriteLine("a" + k + " = " + Vector + ".FusedMultiplyAdd(vd, " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + r" + k + ")), a" + k + ");");
+            _w.OpenBlock("for (; k + 1 < starts.Length; k += 2)");
+            Winner("k", "a");
+            Winner("k + 1", "b");
+            _w.CloseBlock();
+            _w.OpenBlock("if (k < starts.Length)");
+            Winner("k", "a");
+            _w.CloseBlock();
+            for (int r = 0; r < n; r++)
+            {
+                _w.WriteLine("a" + r + " += b" + r + ";");
+            }
+        }
+        else
+        {
+            _w.OpenBlock("for (; k < starts.Length; k++)");
+            Winner("k", "a");
+            _w.CloseBlock();
         }
 
-        _w.CloseBlock();
-        _w.OpenBlock("else");
-        _w.WriteLine("beyond++;");
-        _w.CloseBlock();
-        _w.CloseBlock();
+        void Winner(string index, string set)
+        {
+            _w.OpenBlock();
+            _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, " + index + ");");
+            _w.OpenBlock("if (start <= last)");
+            _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref rd, " + index + "));");
+            for (int r = 0; r < n; r++)
+            {
+                _w.WriteLine(set + r + " = " + Vector + ".FusedMultiplyAdd(vd, " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + r" + r + ")), " + set + r + ");");
+            }
+
+            _w.CloseBlock();
+            _w.OpenBlock("else");
+            _w.WriteLine("beyond++;");
+            _w.CloseBlock();
+            _w.CloseBlock();
+        }
+
         _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
         for (int k = 0; k < n; k++)
         {
@@ -706,7 +741,7 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time");
-        _w.OpenBlock("for (int k = 0; k < starts.Length && beyond > 0; k++)");
+        _w.OpenBlock("for (k = 0; k < starts.Length && beyond > 0; k++)");
         _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
         _w.OpenBlock("if (start > last)");
         _w.WriteLine("beyond--;");
