@@ -27,6 +27,12 @@ internal sealed partial class NetworkEmitter
 
     private IEnumerable<Conv2DSpec> TiledConvolutions => _plan.Spec.Layers.OfType<Conv2DSpec>().Where(NetworkPlan.Tiled);
 
+    /// <summary>
+    /// Whether Correlate gets Vector512 tiles (16 float or 8 double columns of two rows, used where Vector512 is
+    /// accelerated): only where some tiled convolution's output (forward) or input (its input gradient) is that wide.
+    /// </summary>
+    private bool WideCorrelateTiles(int lanes) => TiledConvolutions.Any(c => System.Math.Max(c.Output.Width, c.Input.Width) >= 2 * lanes);
+
     private bool UsesConvKernels => TiledConvolutions.Any() || _plan.Spec.Layers.OfType<Pool2DSpec>().Any(VectorPool);
 
     /// <summary>Whether a pooling layer runs through <c>MaxPool2x2</c>: max pooling of 2×2 windows with stride 2, the usual one after a convolution.</summary>
@@ -110,6 +116,11 @@ internal sealed partial class NetworkEmitter
         {
             _w.OpenBlock(nf == 1 ? "for (; f0 < filters; f0++)" : "for (; f0 <= filters - " + nf + "; f0 += " + nf + ")");
             _w.WriteLine("int ox = 0;");
+            if (WideCorrelateTiles(lanes))
+            {
+                WideCorrelateLoop(nf, lanes);
+            }
+
             _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
             _w.WriteLine(CorrelateTile(nf, 2) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight, 1, " + lanes + ", " + lanes + ", relu); // two vectors side by side, every row");
             _w.CloseBlock();
@@ -130,6 +141,10 @@ internal sealed partial class NetworkEmitter
             foreach (int nv in new[] { 2, 1 })
             {
                 EmitCorrelateTile(nf, nv, lanes);
+                if (WideCorrelateTiles(lanes))
+                {
+                    EmitCorrelateTile(nf, nv, 2 * lanes, wide: true);
+                }
             }
         }
 
@@ -310,9 +325,26 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
     }
 
-    private static string CorrelateTile(int filters, int vectors) => "Tile" + filters + "x" + vectors;
+    private static string CorrelateTile(int filters, int vectors, bool wide = false) => (wide ? "WideTile" : "Tile") + filters + "x" + vectors;
 
     private static string GradientTile(int filters, int columns) => "GradientTile" + filters + "x" + columns;
+
+    /// <summary>
+    /// Where Vector512 is accelerated, Correlate first covers the output columns in whole Vector512s, two rows per tile
+    /// (eight sums of 4 filters in registers); the Vector256 tiles then take the columns left. Each output's sum is the
+    /// same chain of fused multiply-adds over (c, ky, kx) whatever the width, so the bits do not depend on it.
+    /// </summary>
+    private void WideCorrelateLoop(int nf, int lanes)
+    {
+        _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated)");
+        _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
+        _w.WriteLine(CorrelateTile(nf, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
+        _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
+        _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.CloseBlock();
+    }
 
     /// <summary>An offset into a row as the unchecked loads take it.</summary>
     private static string Offset(string index) => index == "0" ? string.Empty : ", (nuint)" + (index.Contains(" ") ? "(" + index + ")" : index);
@@ -320,19 +352,20 @@ internal sealed partial class NetworkEmitter
     private static string Add(string a, int b) => b == 0 ? a : a + " + " + b;
 
     /// <summary>Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx).</summary>
-    private void EmitCorrelateTile(int nf, int nv, int lanes)
+    private void EmitCorrelateTile(int nf, int nv, int lanes, bool wide = false)
     {
         string t = _t;
+        string vt = wide ? V512 : Vector;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
         _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx, stored through ReLU when <paramref name=\"relu\"/>.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("private static void " + CorrelateTile(nf, nv) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ", bool relu)");
+        _w.OpenBlock("private static void " + CorrelateTile(nf, nv, wide) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ", bool relu)");
         _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", fs = s.FilterStride, plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
         _w.OpenBlock("for (int oy = firstRow; oy < lastRow; oy += rowStep)");
         for (int i = 0; i < nf; i++)
         {
-            _w.WriteLine("var a" + i + "_0 = " + Vector + ".Create(bias.IsEmpty ? " + Lit(0) + " : bias[" + Add("f", i) + "]);");
+            _w.WriteLine("var a" + i + "_0 = " + vt + ".Create(bias.IsEmpty ? " + Lit(0) + " : bias[" + Add("f", i) + "]);");
             for (int v = 1; v < nv; v++)
             {
                 _w.WriteLine("var a" + i + "_" + v + " = a" + i + "_0;");
@@ -346,16 +379,16 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
         for (int v = 0; v < nv; v++)
         {
-            _w.WriteLine("var x" + v + " = " + Vector + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + xSecond)") + ");");
+            _w.WriteLine("var x" + v + " = " + vt + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + xSecond)") + ");");
         }
 
         _w.WriteLine("ref " + t + " wk = ref " + UnsafeRef + ".Add(ref wr, kx * step);");
         for (int i = 0; i < nf; i++)
         {
-            _w.WriteLine("var w" + i + " = " + Vector + ".Create(" + (i == 0 ? "wk" : UnsafeRef + ".Add(ref wk, " + (i == 1 ? "fs" : i + " * fs") + ")") + ");");
+            _w.WriteLine("var w" + i + " = " + vt + ".Create(" + (i == 0 ? "wk" : UnsafeRef + ".Add(ref wk, " + (i == 1 ? "fs" : i + " * fs") + ")") + ");");
             for (int v = 0; v < nv; v++)
             {
-                _w.WriteLine("a" + i + "_" + v + " = " + Vector + ".FusedMultiplyAdd(x" + v + ", w" + i + ", a" + i + "_" + v + ");");
+                _w.WriteLine("a" + i + "_" + v + " = " + vt + ".FusedMultiplyAdd(x" + v + ", w" + i + ", a" + i + "_" + v + ");");
             }
         }
 
@@ -368,7 +401,7 @@ internal sealed partial class NetworkEmitter
             for (int v = 0; v < nv; v++)
             {
                 string a = "a" + i + "_" + v;
-                _w.WriteLine(a + " = " + Vector + ".ConditionalSelect(" + Vector + ".GreaterThan(" + a + ", " + Vector + "<" + t + ">.Zero), " + a + ", " + Vector + "<" + t + ">.Zero);");
+                _w.WriteLine(a + " = " + vt + ".ConditionalSelect(" + vt + ".GreaterThan(" + a + ", " + vt + "<" + t + ">.Zero), " + a + ", " + vt + "<" + t + ">.Zero);");
             }
         }
 
@@ -379,7 +412,7 @@ internal sealed partial class NetworkEmitter
             for (int v = 0; v < nv; v++)
             {
                 string offset = (i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane") + (v == 0 ? string.Empty : (i == 0 ? string.Empty : " + ") + "ySecond");
-                _w.WriteLine(Vector + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
+                _w.WriteLine(vt + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
             }
         }
 
