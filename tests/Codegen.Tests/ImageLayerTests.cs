@@ -37,6 +37,9 @@ public class ImageLayerTests
     public void Conv2DWeightGradientFromPooledWinnersInChunks(int seed) => Check<PooledChunksNet>(PooledChunksNet.InputLength, PooledChunksNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DWeightGradientFromOverlappingPooledWinners(int seed) => Check<PooledOverlapNet>(PooledOverlapNet.InputLength, PooledOverlapNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void MaxPool2DOverlapping(int seed) => Check<MaxPoolNet>(MaxPoolNet.InputLength, MaxPoolNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]

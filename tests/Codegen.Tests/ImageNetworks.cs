@@ -148,6 +148,20 @@ public partial class UnpoolNet : IDoubleNetwork;
 public partial class PooledGradientNet : IDoubleNetwork;
 
 /// <summary>
+/// Overlapping max pooling (3×3 windows, stride 2) after a convolution and ReLU: 1×9×21 → 2×7×19 → 2×3×9. Its pooled
+/// weight gradient finds each winner's row among three by comparisons, and nine windows to a pooled row take the
+/// eight-lane path and the scalar one.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(1, 9, 21)]
+[Conv2D(2, 3), ReLU]
+[MaxPool2D(3, Stride = 2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PooledOverlapNet : IDoubleNetwork;
+
+/// <summary>
 /// Max pooling after a padded convolution and ReLU with 289 windows per filter (17×17): PooledWeightGradient prepares the
 /// winners in chunks of 256, so each filter's sums span two chunks.
 /// </summary>

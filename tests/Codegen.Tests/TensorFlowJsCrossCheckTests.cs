@@ -25,7 +25,7 @@ public class TensorFlowJsCrossCheckTests
     public static TheoryData<string> Networks => new()
     {
         "ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softsign", "SoftmaxMse", "CrossEntropy", "CrossEntropyLabel",
-        "BinaryCrossEntropy", "Deep", "SparseReLU", "ActivationsFirst", "ConvStride", "ConvPadding", "ConvWide", "ConvTiled", "ConvWideRows", "MaxPool", "PooledGradient", "PooledChunks", "AvgPool", "ConvTranspose",
+        "BinaryCrossEntropy", "Deep", "SparseReLU", "ActivationsFirst", "ConvStride", "ConvPadding", "ConvWide", "ConvTiled", "ConvWideRows", "MaxPool", "PooledGradient", "PooledChunks", "PooledOverlap", "AvgPool", "ConvTranspose",
     };
 
     private static object Image(int channels, int height, int width) => new { kind = "input", channels, height, width };
@@ -61,6 +61,7 @@ public class TensorFlowJsCrossCheckTests
         "ConvWideRows" => (new ConvWideRowsNet(), 300, 2, new[] { Image(2, 5, 30), Conv("conv2d", 2, 4, 3, 3, 1, 1), Kind("tanh"), Conv("conv2d", 4, 3, 4, 3, 1, 0), Pool("maxpool", 2, 2), Kind("flatten"), Dense(42, 2) }, "mse"),
         "PooledGradient" => (new PooledGradientNet(), 200, 3, new[] { Image(2, 10, 10), Conv("conv2d", 2, 5, 3, 3, 1, 1), Kind("relu"), Pool("maxpool", 2, 2), Conv("conv2d", 5, 4, 2, 2, 1, 0), Pool("maxpool", 2, 2), Kind("flatten"), Dense(16, 3) }, "mse"),
         "PooledChunks" => (new PooledChunksNet(), 1156, 2, new[] { Image(1, 34, 34), Conv("conv2d", 1, 2, 3, 3, 1, 1), Kind("relu"), Pool("maxpool", 2, 2), Kind("flatten"), Dense(578, 2) }, "mse"),
+        "PooledOverlap" => (new PooledOverlapNet(), 189, 2, new[] { Image(1, 9, 21), Conv("conv2d", 1, 2, 3, 3, 1, 0), Kind("relu"), Pool("maxpool", 3, 2), Kind("flatten"), Dense(54, 2) }, "mse"),
         "MaxPool" => (new MaxPoolNet(), 126, 3, new[] { Image(2, 7, 9), Pool("maxpool", 3, 2), Kind("flatten"), Dense(24, 3) }, "mse"),
         "AvgPool" => (new AvgPoolNet(), 147, 2, new[] { Image(3, 7, 7), Pool("avgpool", 2, 1), Pool("avgpool", 3, 3), Kind("flatten"), Dense(12, 2) }, "mse"),
         "ConvTranspose" => (new ConvTransposeNet(), 24, 2, new[] { Image(2, 3, 4), Conv("convtranspose2d", 2, 3, 3, 3, 2, 1), Kind("tanh"), Conv("convtranspose2d", 3, 1, 2, 3, 1, 0), Kind("flatten"), Dense(54, 2) }, "mse"),

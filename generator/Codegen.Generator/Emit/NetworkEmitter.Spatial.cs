@@ -213,7 +213,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("global::System.ReadOnlySpan<int> arg = " + WithConstantLength(_plan.ArgMaxOf(pool)) + ";");
         if (relu)
         {
-            Declare("y", _plan.OutputOf(i));
+            Declare("pooledY", _plan.OutputOf(pool)); // the winners' values: ReLU′ is 1 where they are > 0
         }
 
         Declare("x", _plan.InputOf(i));
@@ -221,8 +221,8 @@ internal sealed partial class NetworkEmitter
         Declare("gb", target + ".Slice(" + bias.Constant + ", " + bias.Constant + "Length)", readOnly: false);
         PaddedBuffer? padded = _plan.PaddedInputOf(i);
         string input = padded is null ? "x" : PadFirst(padded, "x", "x" + Sup(i));
-        _w.WriteLine("global::CodegenConvKernels.PooledWeightGradient(g, arg, " + (relu ? "y" : "default") + ", " + input + ", gw, gb, "
-            + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ", " + S(p.Output.Height * p.Output.Width) + ", " + (_fusedStep ? "-learningRate" : Lit(1)) + ");");
+        _w.WriteLine("global::CodegenConvKernels.PooledWeightGradient(g, arg, " + (relu ? "pooledY" : "default") + ", " + input + ", gw, gb, "
+            + CorrelateSizes(c.Input.Channels, padded, c.Input.Height, c.Input.Width, c) + ", " + S(p.Output.Height * p.Output.Width) + ", " + S(p.Output.Width) + ", " + S(p.Size) + ", " + S(p.Stride) + ", " + (_fusedStep ? "-learningRate" : Lit(1)) + ");");
     }
 
     /// <summary>
