@@ -14,10 +14,7 @@ namespace Codegen.Generator.Emit;
 // pooling that usually follows, compares windows side by side in the lanes of a vector.
 internal sealed partial class NetworkEmitter
 {
-    private const string Vector = "global::System.Runtime.Intrinsics.Vector256";
     private const string UnsafeRef = "global::System.Runtime.CompilerServices.Unsafe";
-
-    private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
 
     /// <summary>Filters per tile of Correlate (besides 1, for the remainder), each with 1 or 2 vectors of an output row.</summary>
     private const int CorrelateFilters = 4;
@@ -52,8 +49,8 @@ internal sealed partial class NetworkEmitter
     {
         string t = _t;
         int lanes = _plan.Numeric == Symbolic.NumericType.Float ? 8 : 4;
-        string span = "global::System.Span<" + t + ">", readOnlySpan = "global::System.ReadOnlySpan<" + t + ">", vector = Vector + "<" + t + ">";
-        string accelerated = Vector + ".IsHardwareAccelerated";
+        string span = "global::System.Span<" + t + ">", readOnlySpan = "global::System.ReadOnlySpan<" + t + ">", vector = V256 + "<" + t + ">";
+        string accelerated = V256 + ".IsHardwareAccelerated";
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network (each tile keeps its sums in Vector256");
@@ -172,8 +169,8 @@ internal sealed partial class NetworkEmitter
     private void EmitMaxPool(int lanes, string readOnlySpan, string span)
     {
         string t = _t, index = lanes == 8 ? "int" : "long", avx = "global::System.Runtime.Intrinsics.X86.Avx";
-        string pairs = Vector + ".Create(0L, 2, 1, 3)"; // 64-bit pairs of windows back in order
-        string asPairs = lanes == 8 ? Vector + ".AsDouble" : string.Empty, back = lanes == 8 ? Vector + ".AsSingle" : string.Empty;
+        string pairs = V256 + ".Create(0L, 2, 1, 3)"; // 64-bit pairs of windows back in order
+        string asPairs = lanes == 8 ? V256 + ".AsDouble" : string.Empty, back = lanes == 8 ? V256 + ".AsSingle" : string.Empty;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Max pooling over 2×2 windows with stride 2 of a channels × height × width tensor: y[c, oy, ox] is the first maximum of");
         _w.WriteLine("/// x[c, 2·oy + ky, 2·ox + kx] in the order (0, 0), (0, 1), (1, 0), (1, 1) (a later value wins only if greater, so a NaN");
@@ -202,35 +199,35 @@ internal sealed partial class NetworkEmitter
         EndScalarFallback(loops: 3);
         References("x", "y");
         _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
-        _w.WriteLine("var columns = " + Vector + ".Create(" + string.Join(", ", MaxPoolLaneOrder(lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the first column of the window in each lane, relative to the first");
+        _w.WriteLine("var columns = " + V256 + ".Create(" + string.Join(", ", MaxPoolLaneOrder(lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the first column of the window in each lane, relative to the first");
         _w.OpenBlock("for (int c = 0; c < channels; c++)");
         _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
         _w.OpenBlock("for (int ox = 0; ox < ow; ox += " + lanes + ")");
         _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
         _w.WriteLine("int start = (((c * height) + (2 * oy)) * width) + (2 * o);");
-        _w.WriteLine("var top0 = " + Vector + ".LoadUnsafe(ref rx, (nuint)start);");
-        _w.WriteLine("var top1 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + " + lanes + "));");
-        _w.WriteLine("var bottom0 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + width));");
-        _w.WriteLine("var bottom1 = " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + width + " + lanes + "));");
-        _w.WriteLine("var first = " + Vector + ".Create((" + index + ")start) + columns;");
+        _w.WriteLine("var top0 = " + V256 + ".LoadUnsafe(ref rx, (nuint)start);");
+        _w.WriteLine("var top1 = " + V256 + ".LoadUnsafe(ref rx, (nuint)(start + " + lanes + "));");
+        _w.WriteLine("var bottom0 = " + V256 + ".LoadUnsafe(ref rx, (nuint)(start + width));");
+        _w.WriteLine("var bottom1 = " + V256 + ".LoadUnsafe(ref rx, (nuint)(start + width + " + lanes + "));");
+        _w.WriteLine("var first = " + V256 + ".Create((" + index + ")start) + columns;");
         _w.WriteLine("var best = Even(top0, top1);");
         _w.WriteLine("var at = first;");
-        _w.WriteLine("Take(ref best, ref at, Odd(top0, top1), first + " + Vector + ".Create((" + index + ")1));");
-        _w.WriteLine("Take(ref best, ref at, Even(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")width));");
-        _w.WriteLine("Take(ref best, ref at, Odd(bottom0, bottom1), first + " + Vector + ".Create((" + index + ")(width + 1)));");
-        _w.WriteLine("best = " + back + "(" + Vector + ".Shuffle(" + asPairs + "(best), " + pairs + "));");
-        _w.WriteLine("at = " + (lanes == 8 ? Vector + ".AsInt32(" : "(") + Vector + ".Shuffle(" + Vector + ".AsInt64(at), " + pairs + "));");
+        _w.WriteLine("Take(ref best, ref at, Odd(top0, top1), first + " + V256 + ".Create((" + index + ")1));");
+        _w.WriteLine("Take(ref best, ref at, Even(bottom0, bottom1), first + " + V256 + ".Create((" + index + ")width));");
+        _w.WriteLine("Take(ref best, ref at, Odd(bottom0, bottom1), first + " + V256 + ".Create((" + index + ")(width + 1)));");
+        _w.WriteLine("best = " + back + "(" + V256 + ".Shuffle(" + asPairs + "(best), " + pairs + "));");
+        _w.WriteLine("at = " + (lanes == 8 ? V256 + ".AsInt32(" : "(") + V256 + ".Shuffle(" + V256 + ".AsInt64(at), " + pairs + "));");
         _w.WriteLine("int output = (((c * oh) + oy) * ow) + o;");
-        _w.WriteLine(Vector + ".StoreUnsafe(best, ref ry, (nuint)output);");
+        _w.WriteLine(V256 + ".StoreUnsafe(best, ref ry, (nuint)output);");
         _w.WriteLine(lanes == 8
-            ? Vector + ".StoreUnsafe(at, ref rarg, (nuint)output);"
-            : "global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(" + Vector + ".GetLower(" + Vector + ".Narrow(at, at)), ref rarg, (nuint)output);");
+            ? V256 + ".StoreUnsafe(at, ref rarg, (nuint)output);"
+            : "global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(" + V256 + ".GetLower(" + V256 + ".Narrow(at, at)), ref rarg, (nuint)output);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
-        string vector = Vector + "<" + t + ">", indices = Vector + "<" + index + ">";
+        string vector = V256 + "<" + t + ">", indices = V256 + "<" + index + ">";
         foreach (var (name, control) in new[] { ("Even", lanes == 8 ? "0b10_00_10_00" : "0b0000"), ("Odd", lanes == 8 ? "0b11_01_11_01" : "0b1111") })
         {
             _w.WriteLine("/// <summary>The " + name.ToLowerInvariant() + " columns of a and b, one input of each of " + lanes + " windows, in each 128-bit half " + (lanes == 8 ? "two of a then two of b" : "one of a then one of b") + ".</summary>");
@@ -238,11 +235,11 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine();
         }
 
-        string asFloat = lanes == 8 ? Vector + ".AsSingle" : Vector + ".AsDouble";
-        string asIndex = lanes == 8 ? Vector + ".AsInt32" : Vector + ".AsInt64";
+        string asFloat = lanes == 8 ? V256 + ".AsSingle" : V256 + ".AsDouble";
+        string asIndex = lanes == 8 ? V256 + ".AsInt32" : V256 + ".AsInt64";
         _w.WriteLine("/// <summary>Where candidate is greater than best (never for a NaN), it becomes best and its index at.</summary>");
         _w.OpenBlock("private static void Take(ref " + vector + " best, ref " + indices + " at, " + vector + " candidate, " + indices + " index)");
-        _w.WriteLine("var wins = " + Vector + ".GreaterThan(candidate, best);");
+        _w.WriteLine("var wins = " + V256 + ".GreaterThan(candidate, best);");
         _w.WriteLine("best = " + avx + ".BlendVariable(best, candidate, wins);");
         _w.WriteLine("at = " + asIndex + "(" + avx + ".BlendVariable(" + asFloat + "(at), " + asFloat + "(index), wins));");
         _w.CloseBlock();
@@ -355,7 +352,7 @@ internal sealed partial class NetworkEmitter
     private void EmitCorrelateTile(int nf, int nv, int lanes, bool wide = false)
     {
         string t = _t;
-        string vt = wide ? V512 : Vector;
+        string vt = wide ? V512 : V256;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
         _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx, stored through ReLU when <paramref name=\"relu\"/>.");
@@ -451,7 +448,7 @@ internal sealed partial class NetworkEmitter
         CloseWindowLoops();
         EndScalarFallback(loops: 1);
         References("g", "x");
-        _w.WriteLine("var tail = " + Vector + ".GreaterThanOrEqual(" + vector + ".Indices, " + Vector + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
+        _w.WriteLine("var tail = " + V256 + ".GreaterThanOrEqual(" + vector + ".Indices, " + V256 + ".Create((" + t + ")(" + lanes + " - (ow % " + lanes + ")))); // the lanes of a row's last, overlapping vector not counted before");
         _w.WriteLine("int blocks = (kernelWidth + " + (GradientColumns - 1) + ") / " + GradientColumns + ";");
         _w.OpenBlock("for (int f = 0; f < filters; f += " + GradientFilters + ")");
         _w.WriteLine("bool whole = f + " + GradientFilters + " <= filters;");
@@ -493,9 +490,9 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("ref " + t + " r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
         _w.WriteLine("var s0 = " + vector + ".Zero;");
         _w.OpenBlock("for (; k <= values.Length - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("s0 += " + Vector + ".LoadUnsafe(ref r, (nuint)k);");
+        _w.WriteLine("s0 += " + V256 + ".LoadUnsafe(ref r, (nuint)k);");
         _w.CloseBlock();
-        _w.WriteLine("sum = " + Vector + ".Sum(s0);");
+        _w.WriteLine("sum = " + V256 + ".Sum(s0);");
         _w.CloseBlock();
         _w.OpenBlock("for (; k < values.Length; k++)");
         _w.WriteLine("sum += values[k];");
@@ -526,15 +523,15 @@ internal sealed partial class NetworkEmitter
         {
             for (int i = 0; i < nf; i++)
             {
-                _w.WriteLine("var g" + i + " = " + Vector + ".LoadUnsafe(ref gr" + Offset(i == 0 ? "ox" : i == 1 ? "ox + plane" : "ox + " + i + " * plane") + ")" + (masked ? " & tail" : string.Empty) + ";");
+                _w.WriteLine("var g" + i + " = " + V256 + ".LoadUnsafe(ref gr" + Offset(i == 0 ? "ox" : i == 1 ? "ox + plane" : "ox + " + i + " * plane") + ")" + (masked ? " & tail" : string.Empty) + ";");
             }
 
             for (int k = 0; k < nk; k++)
             {
-                _w.WriteLine((k == 0 ? "var " : string.Empty) + "v = " + Vector + ".LoadUnsafe(ref xr" + Offset(Add("ox", k)) + ");");
+                _w.WriteLine((k == 0 ? "var " : string.Empty) + "v = " + V256 + ".LoadUnsafe(ref xr" + Offset(Add("ox", k)) + ");");
                 for (int i = 0; i < nf; i++)
                 {
-                    _w.WriteLine("a" + i + "_" + k + " = " + Vector + ".FusedMultiplyAdd(g" + i + ", v, a" + i + "_" + k + ");");
+                    _w.WriteLine("a" + i + "_" + k + " = " + V256 + ".FusedMultiplyAdd(g" + i + ", v, a" + i + "_" + k + ");");
                 }
             }
         }
@@ -552,7 +549,7 @@ internal sealed partial class NetworkEmitter
         {
             for (int k = 0; k < nk; k++)
             {
-                _w.WriteLine("gw[s.Weight(" + Add("f", i) + ", c, ky, " + Add("kx", k) + ")] += " + Vector + ".Sum(a" + i + "_" + k + ");");
+                _w.WriteLine("gw[s.Weight(" + Add("f", i) + ", c, ky, " + Add("kx", k) + ")] += " + V256 + ".Sum(a" + i + "_" + k + ");");
             }
         }
 
@@ -660,7 +657,7 @@ internal sealed partial class NetworkEmitter
     {
         string t = _t;
         const int lanes8Int = 8; // int lanes of a Vector256
-        string vi = Vector + "<int>";
+        string vi = V256 + "<int>";
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x,");
         _w.WriteLine("/// rows <paramref name=\"width\"/> wide; ds[k] = g[k], or 0 where pooledY[k] ≤ 0 (pooledY empty: no ReLU). Winner k is window q0 + k of");
@@ -680,13 +677,13 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("else");
         _w.WriteLine("pooledY = pooledY.Slice(0, n);");
         _w.WriteLine("int k = 0;");
-        _w.OpenBlock("if (" + Vector + ".IsHardwareAccelerated)");
+        _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated)");
         _w.WriteLine("ref " + t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pooledY);");
         _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
         _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
         _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("var open = " + Vector + ".GreaterThan(" + Vector + ".LoadUnsafe(ref rp, (nuint)k), " + Vector + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
-        _w.WriteLine(Vector + ".StoreUnsafe(" + Vector + ".ConditionalSelect(open, " + Vector + ".LoadUnsafe(ref rg, (nuint)k), " + Vector + "<" + t + ">.Zero), ref rd, (nuint)k);");
+        _w.WriteLine("var open = " + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rp, (nuint)k), " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
+        _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(open, " + V256 + ".LoadUnsafe(ref rg, (nuint)k), " + V256 + "<" + t + ">.Zero), ref rd, (nuint)k);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.OpenBlock("for (; k < n; k++)");
@@ -696,23 +693,23 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("int shift = width - ow; // start = the winner's index in its plane + oy · shift");
         _w.WriteLine("int w = 0;");
         _w.WriteLine("// py = ⌊(q + ½) / pw⌋ in float is exact while q < 2²¹: its error, under q · 2⁻²² / pw, stays below the ½ / pw that separates (q + ½) / pw from an integer");
-        _w.OpenBlock("if (" + Vector + ".IsHardwareAccelerated && q0 + n < 1 << 21)");
-        _w.WriteLine("var lane = " + Vector + ".Create(0, 1, 2, 3, 4, 5, 6, 7);");
-        _w.WriteLine("var inverse = " + Vector + ".Create(1f / pw);");
-        _w.WriteLine("var vFirst = " + Vector + ".Create(first);");
-        _w.WriteLine("var vOw = " + Vector + ".Create(ow);");
-        _w.WriteLine("var vWidth = " + Vector + ".Create(width);");
-        _w.WriteLine("var vShift = " + Vector + ".Create(shift);");
-        _w.WriteLine("var vStride = " + Vector + ".Create(poolStride);");
+        _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated && q0 + n < 1 << 21)");
+        _w.WriteLine("var lane = " + V256 + ".Create(0, 1, 2, 3, 4, 5, 6, 7);");
+        _w.WriteLine("var inverse = " + V256 + ".Create(1f / pw);");
+        _w.WriteLine("var vFirst = " + V256 + ".Create(first);");
+        _w.WriteLine("var vOw = " + V256 + ".Create(ow);");
+        _w.WriteLine("var vWidth = " + V256 + ".Create(width);");
+        _w.WriteLine("var vShift = " + V256 + ".Create(shift);");
+        _w.WriteLine("var vStride = " + V256 + ".Create(poolStride);");
         _w.OpenBlock("for (; w <= n - " + lanes8Int + "; w += " + lanes8Int + ")");
-        _w.WriteLine("var q = " + Vector + ".Create(q0 + w) + lane; // the windows' indices in the plane");
-        _w.WriteLine("var top = " + Vector + ".ConvertToInt32((" + Vector + ".ConvertToSingle(q) + " + Vector + ".Create(0.5f)) * inverse) * vStride; // each window's first output row");
-        _w.WriteLine("var rel = " + Vector + ".LoadUnsafe(ref ra, (nuint)w) - vFirst - (top * vOw); // (oy − top) · ow + ox");
+        _w.WriteLine("var q = " + V256 + ".Create(q0 + w) + lane; // the windows' indices in the plane");
+        _w.WriteLine("var top = " + V256 + ".ConvertToInt32((" + V256 + ".ConvertToSingle(q) + " + V256 + ".Create(0.5f)) * inverse) * vStride; // each window's first output row");
+        _w.WriteLine("var rel = " + V256 + ".LoadUnsafe(ref ra, (nuint)w) - vFirst - (top * vOw); // (oy − top) · ow + ox");
         _w.WriteLine("var dy = " + vi + ".Zero;");
         _w.OpenBlock("for (int r = 1; r < poolSize; r++)");
-        _w.WriteLine("dy -= " + Vector + ".GreaterThanOrEqual(rel, " + Vector + ".Create(r * ow)); // −1 in each lane at or below row top + r");
+        _w.WriteLine("dy -= " + V256 + ".GreaterThanOrEqual(rel, " + V256 + ".Create(r * ow)); // −1 in each lane at or below row top + r");
         _w.CloseBlock();
-        _w.WriteLine(Vector + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)w);");
+        _w.WriteLine(V256 + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)w);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.OpenBlock("for (; w < n; w++)");
@@ -726,12 +723,12 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine();
         _w.WriteLine("/// <summary>Σₖ values[k], in " + lanes + " lanes and then across them.</summary>");
         _w.OpenBlock("private static " + t + " SumOf(" + readOnlySpan + " values)");
-        _w.WriteLine("var acc = " + Vector + "<" + t + ">.Zero;");
+        _w.WriteLine("var acc = " + V256 + "<" + t + ">.Zero;");
         _w.WriteLine("int k = 0;");
         _w.OpenBlock("for (; k <= values.Length - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("acc += " + Vector + ".Create(values.Slice(k, " + lanes + "));");
+        _w.WriteLine("acc += " + V256 + ".Create(values.Slice(k, " + lanes + "));");
         _w.CloseBlock();
-        _w.WriteLine(t + " sum = " + Vector + ".Sum(acc);");
+        _w.WriteLine(t + " sum = " + V256 + ".Sum(acc);");
         _w.OpenBlock("for (; k < values.Length; k++)");
         _w.WriteLine("sum += values[k];");
         _w.CloseBlock();
@@ -804,10 +801,10 @@ internal sealed partial class NetworkEmitter
             _w.OpenBlock();
             _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, " + index + ");");
             _w.OpenBlock("if (start <= last)");
-            _w.WriteLine("var vd = " + Vector + ".Create(scale * " + UnsafeRef + ".Add(ref rd, " + index + "));");
+            _w.WriteLine("var vd = " + V256 + ".Create(scale * " + UnsafeRef + ".Add(ref rd, " + index + "));");
             for (int r = 0; r < n; r++)
             {
-                _w.WriteLine(set + r + " = " + Vector + ".FusedMultiplyAdd(vd, " + Vector + ".LoadUnsafe(ref rx, (nuint)(start + r" + r + ")), " + set + r + ");");
+                _w.WriteLine(set + r + " = " + V256 + ".FusedMultiplyAdd(vd, " + V256 + ".LoadUnsafe(ref rx, (nuint)(start + r" + r + ")), " + set + r + ");");
             }
 
             _w.CloseBlock();
@@ -820,7 +817,7 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
         for (int k = 0; k < n; k++)
         {
-            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += " + Vector + ".GetElement(a" + k + ", kx);");
+            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += " + V256 + ".GetElement(a" + k + ", kx);");
         }
 
         _w.CloseBlock();

@@ -133,9 +133,12 @@ internal sealed partial class NetworkEmitter
         }
     }
 
+    // The vector types the generated code uses, by width.
     private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
 
     private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+
+    private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
 
     /// <summary>
     /// Whether layer i's ∂ℓ/∂x⁽ⁱ⁾ = W⁽ⁱ⁾ᵀ ∇⁽ⁱ⁾ runs through <c>TransposedProduct</c>: a long Dense row whose ∇ has no zeros
