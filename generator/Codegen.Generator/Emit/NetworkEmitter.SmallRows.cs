@@ -32,6 +32,45 @@ internal sealed partial class NetworkEmitter
         return (chunks, k);
     }
 
+    /// <summary>The file-local class of the short rows' vector steps, written into a file whose code calls it.</summary>
+    private const string RowsClass = "CodegenRows";
+
+    /// <summary>
+    /// Writes <see cref="RowsClass"/>: one step of a row in a Vector256 or a Vector128, each the scalar statements'
+    /// multiply, then add, lane by lane, inlined where it is called, so the backward code reads one call per chunk.
+    /// </summary>
+    private void EmitRowsClass()
+    {
+        string t = _t;
+        _w.WriteLine();
+        _w.WriteLine("/// <summary>The vector steps of this file's short Dense rows: each does, lane by lane, the scalar code's multiply and then its add.</summary>");
+        _w.OpenBlock("file static class " + RowsClass);
+        foreach (string v in new[] { V256, V128 })
+        {
+            string vector = v + "<" + t + ">";
+            _w.WriteLine("/// <summary>row[at + k] += d · x[k] for the lanes k of x.</summary>");
+            _w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            _w.WriteLine("public static void AddScaled(ref " + t + " row, nuint at, " + vector + " x, " + t + " d) => " + v + ".StoreUnsafe(" + v + ".LoadUnsafe(ref row, at) + (" + v + ".Create(d) * x), ref row, at);");
+            _w.WriteLine();
+            _w.WriteLine("/// <summary>sum[k] + row[at + k] · d for the lanes k of sum.</summary>");
+            _w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            _w.WriteLine("public static " + vector + " AddScaled(" + vector + " sum, ref " + t + " row, nuint at, " + t + " d) => sum + (" + v + ".LoadUnsafe(ref row, at) * " + v + ".Create(d));");
+            if (v == V256)
+            {
+                _w.WriteLine();
+            }
+        }
+
+        _w.CloseBlock();
+    }
+
+    /// <summary>An element offset as the vector steps take it: a constant as it is, an index expression cast to nuint.</summary>
+    private static string RowOffset(Ix at) => int.TryParse(at.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) ? at.ToString() : "(nuint)(" + at + ")";
+
+    /// <summary>How a comment names the chunks: "x0 = x[0…7], x8 = x[8…11]".</summary>
+    private static string ChunkNames(List<(int Offset, string V, int Lanes)> chunks, string span) =>
+        string.Join(", ", chunks.Select(c => (span == "x" ? "x" : "a") + S(c.Offset) + " = " + span + "[" + S(c.Offset) + "…" + S(c.Offset + c.Lanes - 1) + "]"));
+
     /// <summary>Whether an unrolled row of <paramref name="n"/> values holds at least one vector.</summary>
     private bool HasRowVectors(int n) => RowChunks(n).Chunks.Count > 0;
 
@@ -90,6 +129,7 @@ internal sealed partial class NetworkEmitter
     private void VectorRowUpdates(int units, int inputs, bool unrollOuter, string scale, System.Action scalar)
     {
         var (chunks, rest) = RowChunks(inputs);
+        _w.WriteLine("// every row gains ∇ⱼ·x a vector of x at a time (" + ChunkNames(chunks, "x") + "); the else branch is the same in scalar code, with the same bits");
         _w.OpenBlock("if (" + ChunkGuard(chunks) + ")");
         _w.WriteLine(RefOf("rgw", "gw", units * inputs));
         _w.WriteLine(RefOf("rx", "x", inputs));
@@ -105,8 +145,7 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("gb[" + j + "] += d;");
             foreach (var c in chunks)
             {
-                string at = "(nuint)(" + ((j * inputs) + c.Offset) + ")";
-                _w.WriteLine(c.V + ".StoreUnsafe(" + c.V + ".LoadUnsafe(ref rgw, " + at + ") + (" + c.V + ".Create(d) * x" + S(c.Offset) + "), ref rgw, " + at + ");");
+                _w.WriteLine("global::" + RowsClass + ".AddScaled(ref rgw, " + RowOffset((j * inputs) + c.Offset) + ", x" + S(c.Offset) + ", d);");
             }
 
             for (int k = rest; k < inputs; k++)
@@ -127,6 +166,7 @@ internal sealed partial class NetworkEmitter
     private void VectorColumnSums(int units, int inputs, bool unrollOuter, System.Action scalar)
     {
         var (chunks, rest) = RowChunks(inputs);
+        _w.WriteLine("// each vector of ∂ℓ/∂x (" + ChunkNames(chunks, "gx") + ") summed over the rows in a register; the else branch is the same in scalar code, with the same bits");
         _w.OpenBlock("if (" + ChunkGuard(chunks) + ")");
         _w.WriteLine(RefOf("rw", "w", units * inputs));
         _w.WriteLine(RefOf("rgx", "gx", inputs));
@@ -146,7 +186,7 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine((unrollOuter ? string.Empty : _t + " ") + "d = g[" + j + "];");
             foreach (var c in chunks)
             {
-                _w.WriteLine("a" + S(c.Offset) + " += " + c.V + ".LoadUnsafe(ref rw, (nuint)(" + ((j * inputs) + c.Offset) + ")) * " + c.V + ".Create(d);");
+                _w.WriteLine("a" + S(c.Offset) + " = global::" + RowsClass + ".AddScaled(a" + S(c.Offset) + ", ref rw, " + RowOffset((j * inputs) + c.Offset) + ", d);");
             }
 
             for (int k = rest; k < inputs; k++)

@@ -126,6 +126,11 @@ internal sealed partial class NetworkEmitter
             EmitConvKernels();
         }
 
+        if (_w.ToString().Contains("global::" + RowsClass + "."))
+        {
+            EmitRowsClass();
+        }
+
         if (_w.ToString().Contains("global::" + Printer.FloatMathClass + "."))
         {
             EmitFloatMath();
