@@ -9,8 +9,9 @@ namespace Codegen.Generator.Emit;
 // tensor into the inside of a zero-bordered buffer, Correlate computes a stride-1 correlation of an input that already
 // carries its border (the forward pass, and with the kernels transposed and turned by 180° the input gradient),
 // WeightGradient the parameter gradient, and PooledWeightGradient the parameter gradient of a convolution followed by max
-// pooling, from the windows' winners alone. Each keeps a tile of sums in Vector256 registers over a whole window or plane
-// and writes it once; scalar loops serve rows narrower than a vector and machines without Vector256. MaxPool2x2, the
+// pooling, from the windows' winners alone. Each keeps a tile of sums in Vector256 registers (Correlate's widest rows in
+// Vector512 ones, where accelerated) over a whole window or plane and writes it once; scalar loops serve rows narrower
+// than a vector and machines without Vector256. MaxPool2x2, the
 // pooling that usually follows, compares windows side by side in the lanes of a vector.
 internal sealed partial class NetworkEmitter
 {
@@ -54,7 +55,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Register-tiled loops for the stride-1 convolutions of this file's network (each tile keeps its sums in Vector256");
-        _w.WriteLine("/// registers over a whole window or plane and writes them once; inputs already carry their zero border, see Pad, so no");
+        _w.WriteLine("/// registers, or for Correlate's wide rows in Vector512 ones where accelerated, over a whole window or plane and writes");
+        _w.WriteLine("/// them once; inputs already carry their zero border, see Pad, so no");
         _w.WriteLine("/// tile tests an edge) and for its 2×2 max pooling. Scalar loops serve rows narrower than a vector and machines where");
         _w.WriteLine("/// Vector256 is not accelerated (for the pooling, without AVX).");
         _w.WriteLine("/// </summary>");
