@@ -586,7 +586,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// the pooling's output, is given), x already padded: ∇ of the convolution is zero but at each window's winner arg[o], where it is");
         _w.WriteLine("/// g[o] (if pooledY[o] > 0: the winner's value, so ReLU′ there), so gw[f, c, ky, kx] += scale · Σ_o g[o] x[c, oy + ky, ox + kx] over the windows o of filter f,");
         _w.WriteLine("/// (oy, ox) the winner's position, and gb[f] += scale · Σ_o g[o] (where ReLU′ is 1). The winners of filter f are read");
-        _w.WriteLine("/// once, in chunks of " + PooledChunk + ": each one's patch start and its g[o] (0 where ReLU′ is 0) go to two small stack buffers, which");
+        _w.WriteLine("/// once, in chunks of " + PooledChunk + ": each one's patch start and scale · g[o] (0 where ReLU′ is 0) go to two small stack buffers, which");
         _w.WriteLine("/// tiles of up to " + PooledRows + " kernel rows then read, each keeping one vector sum per row (lanes past the kernel's width are");
         _w.WriteLine("/// dropped at the end).");
         _w.WriteLine("/// </summary>");
@@ -618,18 +618,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("gb[f] += scale * sum;");
         EndScalarFallback(loops: 1);
         _w.WriteLine("global::System.Span<int> starts = stackalloc int[" + PooledChunk + "]; // where each winner's patch starts in x");
-        _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // g[o], or 0 where ReLU′ is 0");
+        _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // scale · g[o], or 0 where ReLU′ is 0");
         _w.OpenBlock("for (int f = 0; f < filters; f++)");
         _w.OpenBlock("for (int o0 = f * pooled; o0 < (f + 1) * pooled; o0 += " + PooledChunk + ")");
         _w.WriteLine("int n = global::System.Math.Min(" + PooledChunk + ", ((f + 1) * pooled) - o0);");
-        _w.WriteLine("PooledWinners(arg.Slice(o0, n), g.Slice(o0, n), relu ? pooledY.Slice(o0, n) : default, f * plane, width, ow, pooledWidth, poolSize, poolStride, o0 - (f * pooled), starts, ds);");
-        _w.WriteLine("gb[f] += scale * SumOf(ds.Slice(0, n));");
+        _w.WriteLine("gb[f] += scale * PooledWinners(arg.Slice(o0, n), g.Slice(o0, n), relu ? pooledY.Slice(o0, n) : default, f * plane, width, ow, pooledWidth, poolSize, poolStride, o0 - (f * pooled), scale, starts, ds);");
         _w.OpenBlock("for (int row = 0; row < rows; row += " + PooledRows + ")");
         _w.OpenBlock("switch (global::System.Math.Min(" + PooledRows + ", rows - row))");
         foreach (int n in tiles)
         {
             _w.WriteLine("case " + n + ":");
-            _w.WriteLine("    " + PooledTile(n) + "(in s, starts.Slice(0, n), ds, x, gw, f, row, scale);");
+            _w.WriteLine("    " + PooledTile(n) + "(in s, starts.Slice(0, n), ds, x, gw, f, row);");
             _w.WriteLine("    break;");
         }
 
@@ -651,9 +650,9 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The per-winner work of PooledWeightGradient, in a method of its own so that its few values stay in registers: the
-    /// patch start of each winner and its ∇ (0 where ReLU′ is 0; the tiles apply the scale), the mask made without a
-    /// branch, which ReLU's data would mispredict half the time. SumOf adds up a chunk's values for the bias gradient.
+    /// The per-winner work of PooledWeightGradient, in a method of its own so that its few values stay in registers, in one
+    /// pass over the winners: the patch start of each, its ∇ times the scale (0 where ReLU′ is 0, the mask made without a
+    /// branch, which ReLU's data would mispredict half the time), and the sum of the gated ∇ for the bias gradient.
     /// </summary>
     private void EmitPooledWinners(int lanes, string readOnlySpan, string span)
     {
@@ -662,40 +661,29 @@ internal sealed partial class NetworkEmitter
         string vi = V256 + "<int>";
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x,");
-        _w.WriteLine("/// rows <paramref name=\"width\"/> wide; ds[k] = g[k], or 0 where pooledY[k] ≤ 0 (pooledY empty: no ReLU). Winner k is window q0 + k of");
-        _w.WriteLine("/// the plane, so its window's rows start at output row top = py · poolStride (py = its pooled row, from a float product) and the");
-        _w.WriteLine("/// winner lies dy = (arg[k] − first − top · ow) / ow rows below: fewer than poolSize, counted with comparisons, so no division.");
+        _w.WriteLine("/// rows <paramref name=\"width\"/> wide; ds[k] = scale · g[k], or 0 where pooledY[k] ≤ 0 (pooledY empty: no ReLU); returns Σₖ of the");
+        _w.WriteLine("/// gated g[k] (not scaled), added " + lanes + " lanes at a time and then across them. Winner k is window q0 + k of the plane, so its");
+        _w.WriteLine("/// window's rows start at output row top = py · poolStride (py = its pooled row, from a float product) and the winner lies");
+        _w.WriteLine("/// dy = (arg[k] − first − top · ow) / ow rows below: fewer than poolSize, counted with comparisons, so no division.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("private static void PooledWinners(global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " g, " + readOnlySpan + " pooledY, int first, int width, int ow, int pw, int poolSize, int poolStride, int q0, global::System.Span<int> starts, " + span + " ds)");
+        _w.OpenBlock("private static " + t + " PooledWinners(global::System.ReadOnlySpan<int> arg, " + readOnlySpan + " g, " + readOnlySpan + " pooledY, int first, int width, int ow, int pw, int poolSize, int poolStride, int q0, " + t + " scale, global::System.Span<int> starts, " + span + " ds)");
         _w.WriteLine("int n = arg.Length;");
         _w.WriteLine("g = g.Slice(0, n); // the length checks the unchecked loads and stores below rely on");
         _w.WriteLine("starts = starts.Slice(0, n);");
         _w.WriteLine("ds = ds.Slice(0, n);");
-        _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
-        _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
-        _w.OpenBlock("if (pooledY.IsEmpty)");
-        _w.WriteLine("g.CopyTo(ds);");
-        _w.CloseBlock();
-        _w.OpenBlock("else");
-        _w.WriteLine("pooledY = pooledY.Slice(0, n);");
-        _w.WriteLine("int k = 0;");
-        _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated)");
-        _w.WriteLine("ref " + t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pooledY);");
-        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
-        _w.OpenBlock("for (; k <= n - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("var open = " + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rp, (nuint)k), " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
-        _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(open, " + V256 + ".LoadUnsafe(ref rg, (nuint)k), " + V256 + "<" + t + ">.Zero), ref rd, (nuint)k);");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.OpenBlock("for (; k < n; k++)");
-        _w.WriteLine("ds[k] = pooledY[k] > " + Lit(0) + " ? g[k] : " + Lit(0) + ";");
-        _w.CloseBlock();
-        _w.CloseBlock();
+        _w.WriteLine("bool relu = !pooledY.IsEmpty;");
+        _w.WriteLine("pooledY = relu ? pooledY.Slice(0, n) : pooledY;");
         _w.WriteLine("int shift = width - ow; // start = the winner's index in its plane + oy · shift");
-        _w.WriteLine("int w = 0;");
+        _w.WriteLine("var acc = " + V256 + "<" + t + ">.Zero;");
+        _w.WriteLine("int k = 0;");
         _w.WriteLine("// py = ⌊(q + ½) / pw⌋ in float is exact while q < 2²¹: its error, under q · 2⁻²² / pw, stays below the ½ / pw that separates (q + ½) / pw from an integer");
         _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated && q0 + n < 1 << 21)");
+        _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+        _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
+        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
+        _w.WriteLine("ref " + t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pooledY);");
+        _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
+        _w.WriteLine("var vScale = " + V256 + ".Create(scale);");
         _w.WriteLine("var lane = " + V256 + ".Create(0, 1, 2, 3, 4, 5, 6, 7);");
         _w.WriteLine("var inverse = " + V256 + ".Create(1f / pw);");
         _w.WriteLine("var vFirst = " + V256 + ".Create(first);");
@@ -703,36 +691,39 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("var vWidth = " + V256 + ".Create(width);");
         _w.WriteLine("var vShift = " + V256 + ".Create(shift);");
         _w.WriteLine("var vStride = " + V256 + ".Create(poolStride);");
-        _w.OpenBlock("for (; w <= n - " + lanes8Int + "; w += " + lanes8Int + ")");
-        _w.WriteLine("var q = " + V256 + ".Create(q0 + w) + lane; // the windows' indices in the plane");
+        _w.OpenBlock("for (; k <= n - " + lanes8Int + "; k += " + lanes8Int + ")");
+        for (int h = 0; h < lanes8Int; h += lanes)
+        {
+            string at = h == 0 ? "(nuint)k" : "(nuint)(k + " + h + ")";
+            string gate = "gate" + (h == 0 ? string.Empty : h.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _w.WriteLine("var " + gate + " = " + V256 + ".LoadUnsafe(ref rg, " + at + ");");
+            _w.OpenBlock("if (relu)");
+            _w.WriteLine(gate + " = " + V256 + ".ConditionalSelect(" + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rp, " + at + "), " + V256 + "<" + t + ">.Zero), " + gate + ", " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
+            _w.CloseBlock();
+            _w.WriteLine("acc += " + gate + ";");
+            _w.WriteLine(V256 + ".StoreUnsafe(vScale * " + gate + ", ref rd, " + at + ");");
+        }
+
+        _w.WriteLine("var q = " + V256 + ".Create(q0 + k) + lane; // the windows' indices in the plane");
         _w.WriteLine("var top = " + V256 + ".ConvertToInt32((" + V256 + ".ConvertToSingle(q) + " + V256 + ".Create(0.5f)) * inverse) * vStride; // each window's first output row");
-        _w.WriteLine("var rel = " + V256 + ".LoadUnsafe(ref ra, (nuint)w) - vFirst - (top * vOw); // (oy − top) · ow + ox");
+        _w.WriteLine("var rel = " + V256 + ".LoadUnsafe(ref ra, (nuint)k) - vFirst - (top * vOw); // (oy − top) · ow + ox");
         _w.WriteLine("var dy = " + vi + ".Zero;");
         _w.OpenBlock("for (int r = 1; r < poolSize; r++)");
         _w.WriteLine("dy -= " + V256 + ".GreaterThanOrEqual(rel, " + V256 + ".Create(r * ow)); // −1 in each lane at or below row top + r");
         _w.CloseBlock();
-        _w.WriteLine(V256 + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)w);");
+        _w.WriteLine(V256 + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)k);");
         _w.CloseBlock();
         _w.CloseBlock();
-        _w.OpenBlock("for (; w < n; w++)");
-        _w.WriteLine("int top = ((q0 + w) / pw) * poolStride, rel = arg[w] - first - (top * ow), dy = 0;");
+        _w.WriteLine(t + " sum = " + V256 + ".Sum(acc);");
+        _w.OpenBlock("for (; k < n; k++)");
+        _w.WriteLine(t + " gate = relu && !(pooledY[k] > " + Lit(0) + ") ? " + Lit(0) + " : g[k];");
+        _w.WriteLine("sum += gate;");
+        _w.WriteLine("ds[k] = scale * gate;");
+        _w.WriteLine("int top = ((q0 + k) / pw) * poolStride, rel = arg[k] - first - (top * ow), dy = 0;");
         _w.OpenBlock("for (int r = 1; r < poolSize; r++)");
         _w.WriteLine("dy += rel >= r * ow ? 1 : 0;");
         _w.CloseBlock();
-        _w.WriteLine("starts[w] = rel + (top * width) + (dy * shift);");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine();
-        _w.WriteLine("/// <summary>Σₖ values[k], in " + lanes + " lanes and then across them.</summary>");
-        _w.OpenBlock("private static " + t + " SumOf(" + readOnlySpan + " values)");
-        _w.WriteLine("var acc = " + V256 + "<" + t + ">.Zero;");
-        _w.WriteLine("int k = 0;");
-        _w.OpenBlock("for (; k <= values.Length - " + lanes + "; k += " + lanes + ")");
-        _w.WriteLine("acc += " + V256 + ".Create(values.Slice(k, " + lanes + "));");
-        _w.CloseBlock();
-        _w.WriteLine(t + " sum = " + V256 + ".Sum(acc);");
-        _w.OpenBlock("for (; k < values.Length; k++)");
-        _w.WriteLine("sum += values[k];");
+        _w.WriteLine("starts[k] = rel + (top * width) + (dy * shift);");
         _w.CloseBlock();
         _w.WriteLine("return sum;");
         _w.CloseBlock();
@@ -745,20 +736,21 @@ internal sealed partial class NetworkEmitter
     private void EmitPooledTile(int n, int lanes, string readOnlySpan, string span, string vector)
     {
         string t = _t;
-        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel) += Σₖ ds[k] · the patch row" + (n > 1 ? "s" : string.Empty) + " at starts[k], times scale: " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " in registers.</summary>");
-        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, global::System.ReadOnlySpan<int> starts, " + readOnlySpan + " ds, " + readOnlySpan + " x, " + span + " gw, int f, int row, " + t + " scale)");
+        string Row(int k) => k == 0 ? "w0 + kx" : "w0 + " + (k == 1 ? "kw" : "(" + k + " * kw)") + " + kx";
+        _w.WriteLine("/// <summary>gw[f, row" + (n > 1 ? "…row + " + (n - 1) : string.Empty) + "] (a row is a (c, ky) of the kernel) += Σₖ ds[k] · the patch row" + (n > 1 ? "s" : string.Empty) + " at starts[k] (ds already scaled): " + n + " vector sum" + (n > 1 ? "s" : string.Empty) + " in registers.</summary>");
+        _w.OpenBlock("private static void " + PooledTile(n) + "(in Layout s, global::System.ReadOnlySpan<int> starts, " + readOnlySpan + " ds, " + readOnlySpan + " x, " + span + " gw, int f, int row)");
         _w.WriteLine("ds = ds.Slice(0, starts.Length); // the length check the unchecked reads below rely on");
         _w.WriteLine("int c = row / s.KernelHeight, ky = row - (c * s.KernelHeight); // kernel row row is (c, ky); the next ones follow without a division");
         for (int k = 0; k < n; k++)
         {
-            _w.WriteLine("int r" + k + " = s.Input(c, ky, 0); // where kernel row " + Add("row", k) + " starts in a patch");
+            _w.WriteLine("nuint r" + k + " = (nuint)s.Input(c, ky, 0); // where kernel row " + Add("row", k) + " starts in a patch");
             if (k < n - 1)
             {
                 _w.WriteLine("(c, ky) = ky + 1 == s.KernelHeight ? (c + 1, 0) : (c, ky + 1);");
             }
         }
 
-        _w.WriteLine("int w0 = s.Weight(f, 0, 0, 0) + (row * s.KernelWidth); // where kernel row row starts in gw");
+        _w.WriteLine("int kw = s.KernelWidth, w0 = s.Weight(f, 0, 0, 0) + (row * kw); // where kernel row row starts in gw");
 
         // With few rows, one sum per row would make each winner wait for the previous one's fused multiply-adds (a chain
         // of 4-cycle latencies): two sets of sums, for the even and the odd winners, added together at the end.
@@ -771,7 +763,7 @@ internal sealed partial class NetworkEmitter
             }
         }
 
-        _w.WriteLine("int last = x.Length - " + lanes + " - r" + (n - 1) + "; // the last start whose rows can all be read as whole vectors");
+        _w.WriteLine("int last = x.Length - " + lanes + " - (int)r" + (n - 1) + "; // the last start whose rows can all be read as whole vectors");
         _w.WriteLine("ref " + t + " rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
         _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
         _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
@@ -803,10 +795,11 @@ internal sealed partial class NetworkEmitter
             _w.OpenBlock();
             _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, " + index + ");");
             _w.OpenBlock("if (start <= last)");
-            _w.WriteLine("var vd = " + V256 + ".Create(scale * " + UnsafeRef + ".Add(ref rd, " + index + "));");
+            _w.WriteLine("ref " + t + " patch = ref " + UnsafeRef + ".Add(ref rx, start);");
+            _w.WriteLine("var vd = " + V256 + ".Create(" + UnsafeRef + ".Add(ref rd, " + index + "));");
             for (int r = 0; r < n; r++)
             {
-                _w.WriteLine(set + r + " = " + V256 + ".FusedMultiplyAdd(vd, " + V256 + ".LoadUnsafe(ref rx, (nuint)(start + r" + r + ")), " + set + r + ");");
+                _w.WriteLine(set + r + " = " + V256 + ".FusedMultiplyAdd(vd, " + V256 + ".LoadUnsafe(ref patch, r" + r + "), " + set + r + ");");
             }
 
             _w.CloseBlock();
@@ -816,23 +809,43 @@ internal sealed partial class NetworkEmitter
             _w.CloseBlock();
         }
 
-        _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
+        // The sums go to gw a whole vector per row where the last row's vector ends within gw: every row's old values are
+        // loaded before any is stored, and the lanes past the kernel's width keep the old values they read, so a row's
+        // store that spills into the rows after it writes back what was there, and those rows' own stores come later.
+        _w.WriteLine("// add the sums to gw: whole vectors (the lanes past the kernel's width keep the values they read, and every row is read before any is stored) where they end within gw, else one column at a time");
+        _w.OpenBlock("if (w0 + (" + (n - 1) + " * kw) + " + lanes + " <= gw.Length)");
+        _w.WriteLine("var keep = " + V256 + ".LessThan(" + V256 + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(i => Lit(i))) + "), " + V256 + ".Create((" + t + ")kw)); // the kernel's columns");
+        _w.WriteLine("ref " + t + " rgw = ref " + UnsafeRef + ".Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gw), w0);");
         for (int k = 0; k < n; k++)
         {
-            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += " + V256 + ".GetElement(a" + k + ", kx);");
+            _w.WriteLine("var old" + k + " = " + V256 + ".LoadUnsafe(ref rgw" + RowOffset(k) + ");");
         }
 
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(keep, old" + k + " + a" + k + ", old" + k + "), ref rgw" + RowOffset(k) + ");");
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("else");
+        _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("gw[" + Row(k) + "] += " + V256 + ".GetElement(a" + k + ", kx);");
+        }
+
+        _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time");
         _w.OpenBlock("for (k = 0; k < starts.Length && beyond > 0; k++)");
         _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
         _w.OpenBlock("if (start > last)");
         _w.WriteLine("beyond--;");
-        _w.WriteLine(t + " d = scale * " + UnsafeRef + ".Add(ref rd, k);");
-        _w.OpenBlock("for (int kx = 0; kx < s.KernelWidth; kx++)");
+        _w.WriteLine(t + " d = " + UnsafeRef + ".Add(ref rd, k);");
+        _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
         for (int k = 0; k < n; k++)
         {
-            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "s.KernelWidth + " : "(" + k + " * s.KernelWidth) + ") + "kx] += d * x[start + r" + k + " + kx];");
+            _w.WriteLine("gw[" + Row(k) + "] += d * x[start + (int)r" + k + " + kx];");
         }
 
         _w.CloseBlock();
@@ -840,6 +853,7 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
-    }
 
+        static string RowOffset(int k) => k == 0 ? string.Empty : k == 1 ? ", (nuint)kw" : ", (nuint)(" + k + " * kw)";
+    }
 }
