@@ -43,6 +43,9 @@ public class ImageLayerTests
     public void MaxPool2DOverlapping(int seed) => Check<MaxPoolNet>(MaxPoolNet.InputLength, MaxPoolNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void FlattenAsTheFirstLayer(int seed) => Check<FlattenFirstNet>(FlattenFirstNet.InputLength, FlattenFirstNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void AvgPool2D(int seed) => Check<AvgPoolNet>(AvgPoolNet.InputLength, AvgPoolNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]

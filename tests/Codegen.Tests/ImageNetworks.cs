@@ -99,6 +99,18 @@ public partial class PoolRoutingDoubleNet;
 [MeanSquaredError]
 public partial class MaxPoolNet : IDoubleNetwork;
 
+/// <summary>
+/// Flatten as the first layer: it copies the input (the later layers' arrays are its own), and its ∂ℓ/∂x goes to the
+/// caller's span; every other network here flattens after another layer, whose arrays Flatten shares.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 3, 4)]
+[Flatten]
+[Dense(5), Tanh]
+[Dense(2)]
+[MeanSquaredError]
+public partial class FlattenFirstNet : IDoubleNetwork;
+
 /// <summary>Average pooling, stride 1 and stride 3.</summary>
 [Network(Precision = Precision.Double)]
 [Input(3, 7, 7)]

@@ -291,7 +291,7 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        if (_batchMethod && _plan.Layer(i) is not (DenseSpec or Conv2DSpec or ConvTranspose2DSpec))
+        if (_batchMethod && _plan.Layer(i) is not (DenseSpec or Conv2DSpec or ConvTranspose2DSpec) && !_plan.FlattenShares(i))
         {
             ForEachSample(() => EmitLayerBackwardBlock(i));
             return;

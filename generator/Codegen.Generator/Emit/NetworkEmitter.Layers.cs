@@ -68,7 +68,7 @@ internal sealed partial class NetworkEmitter
             {
                 DenseForwardBatch(i, d);
             }
-            else if (_plan.ReLUInConvolution(i))
+            else if (_plan.ReLUInConvolution(i) || _plan.FlattenShares(i))
             {
                 EmitLayerForward(i);
             }

@@ -448,12 +448,27 @@ internal sealed partial class NetworkEmitter
     private void FlattenForward(int i, FlattenSpec f)
     {
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + " = x" + Sup(i) + " read as a vector, " + f.Input + " → " + f.Output);
+        if (_plan.FlattenShares(i))
+        {
+            _w.WriteLine("//   " + _plan.OutputOf(i) + " is " + _plan.OutputOf(i - 1) + " (the same values in the same order), nothing to do here");
+            return;
+        }
+
         _w.WriteLine("((" + _readOnlySpan + ")" + WithConstantLength(_plan.InputOf(i)) + ").CopyTo(" + WithConstantLength(_plan.OutputOf(i)) + ");");
     }
 
-    private void FlattenBackward(int i, FlattenSpec f) =>
-        InputGradient(i, "Layer " + S(i) + ", Flatten: ∂ℓ/∂x" + Sup(i) + " = ∇" + Sup(i) + " read as " + f.Input, gx =>
+    private void FlattenBackward(int i, FlattenSpec f)
+    {
+        string formula = "Layer " + S(i) + ", Flatten: ∂ℓ/∂x" + Sup(i) + " = ∇" + Sup(i) + " read as " + f.Input;
+        if (_plan.FlattenShares(i))
+        {
+            _w.WriteLine("// " + formula + ": " + _plan.GradientOf(i - 1) + " is " + _plan.GradientOf(i) + ", nothing to do here");
+            return;
+        }
+
+        InputGradient(i, formula, gx =>
             _w.WriteLine("((" + _readOnlySpan + ")" + WithConstantLength(_plan.GradientOf(i)) + ").CopyTo(" + WithConstantLength(gx) + ");"));
+    }
 
     private void DropoutForward(int i, DropoutSpec d)
     {

@@ -321,14 +321,16 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("_x = new " + _t + "[InputLength" + perBatch + "];");
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
-            _w.WriteLine(_plan.OutputOf(i) + " = " + (_plan.ReLUInConvolution(i) ? _plan.OutputOf(i - 1) + "; // layer " + S(i - 1) + " stores max(0, ·): the same array" : "new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];"));
+            _w.WriteLine(_plan.OutputOf(i) + " = " + (_plan.ReLUInConvolution(i) ? _plan.OutputOf(i - 1) + "; // layer " + S(i - 1) + " stores max(0, ·): the same array"
+                : _plan.FlattenShares(i) ? _plan.OutputOf(i - 1) + "; // Flatten: the same values in the same order, the same array"
+                : "new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];"));
         }
 
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             if (_plan.HasGradientBuffer(i))
             {
-                _w.WriteLine(_plan.GradientOf(i) + " = new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];");
+                _w.WriteLine(_plan.GradientOf(i) + " = " + (_plan.FlattenShares(i) ? _plan.GradientOf(i - 1) + "; // Flatten: the same values in the same order, the same array" : "new " + _t + "[" + S(_plan.Layer(i).OutputLength) + perBatch + "];"));
             }
         }
 

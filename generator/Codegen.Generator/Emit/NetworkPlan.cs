@@ -144,6 +144,13 @@ internal sealed class NetworkPlan
     /// </summary>
     public bool ReLUInConvolution(int i) => i > 1 && IsReLU(i) && Layer(i - 1) is Conv2DSpec c && Tiled(c);
 
+    /// <summary>
+    /// Whether Flatten layer i shares arrays with the layer before it: ŷ⁽ⁱ⁾ is x⁽ⁱ⁾'s array and ∇⁽ⁱ⁾ is ∇⁽ⁱ⁻¹⁾'s, since
+    /// Flatten reads a channels × height × width tensor as a vector of the same values in the same order; its forward and
+    /// backward blocks then copy nothing. Not layer 1, whose ∂ℓ/∂x goes to the caller's span.
+    /// </summary>
+    public bool FlattenShares(int i) => i > 1 && Layer(i) is FlattenSpec;
+
     /// <summary>Whether layer k exists and is the built-in ReLU.</summary>
     private bool IsReLU(int k) => k <= LayerCount && Layer(k) is ElementwiseSpec e && e.Function.Equals(Builtins.ReLU);
 
@@ -226,7 +233,7 @@ internal sealed class NetworkPlan
             long n = Spec.InputLength;
             for (int i = 1; i <= LayerCount; i++)
             {
-                n += ReLUInConvolution(i) ? 0 : Layer(i).OutputLength;
+                n += ReLUInConvolution(i) || FlattenShares(i) ? 0 : Layer(i).OutputLength;
             }
 
             return n * MaxBatch;
@@ -240,7 +247,7 @@ internal sealed class NetworkPlan
             long n = 0;
             for (int i = 1; i <= LayerCount; i++)
             {
-                n += HasGradientBuffer(i) ? Layer(i).OutputLength : 0;
+                n += HasGradientBuffer(i) && !FlattenShares(i) ? Layer(i).OutputLength : 0;
             }
 
             return n * MaxBatch;
