@@ -360,7 +360,23 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx, stored through ReLU when <paramref name=\"relu\"/>.");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("private static void " + CorrelateTile(nf, nv, wide) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ", bool relu)");
-        _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", fs = s.FilterStride, plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
+        _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
+        var offsets = new List<string>();
+        if (nv > 1)
+        {
+            offsets.Add("second = (nuint)xSecond");
+        }
+
+        for (int i = 1; i < nf; i++)
+        {
+            offsets.Add("filter" + i + " = (nuint)(" + (i == 1 ? string.Empty : i + " * ") + "s.FilterStride)");
+        }
+
+        if (offsets.Count > 0)
+        {
+            _w.WriteLine("nuint " + string.Join(", ", offsets) + "; // the inner loop's offsets, as its unchecked loads take them");
+        }
+
         _w.OpenBlock("for (int oy = firstRow; oy < lastRow; oy += rowStep)");
         for (int i = 0; i < nf; i++)
         {
@@ -373,24 +389,25 @@ internal sealed partial class NetworkEmitter
 
         _w.OpenBlock("for (int c = 0; c < s.Channels; c++)");
         _w.OpenBlock("for (int ky = 0; ky < s.KernelHeight; ky++)");
-        _w.WriteLine("ref " + t + " xr = ref " + UnsafeRef + ".Add(ref x, s.Input(c, oy + ky, ox));");
-        _w.WriteLine("ref " + t + " wr = ref " + UnsafeRef + ".Add(ref w, s.Weight(f, c, ky, 0));");
+        _w.WriteLine("ref " + t + " xk = ref " + UnsafeRef + ".Add(ref x, s.Input(c, oy + ky, ox)); // x[c, oy + ky, ox + kx], one column further each kx");
+        _w.WriteLine("ref " + t + " wk = ref " + UnsafeRef + ".Add(ref w, s.Weight(f, c, ky, 0)); // filter f's weight for (c, ky, kx), one step further each kx");
         _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
         for (int v = 0; v < nv; v++)
         {
-            _w.WriteLine("var x" + v + " = " + vt + ".LoadUnsafe(ref xr, (nuint)" + (v == 0 ? "kx" : "(kx + xSecond)") + ");");
+            _w.WriteLine("var x" + v + " = " + vt + ".LoadUnsafe(ref xk" + (v == 0 ? string.Empty : ", second") + ");");
         }
 
-        _w.WriteLine("ref " + t + " wk = ref " + UnsafeRef + ".Add(ref wr, kx * step);");
         for (int i = 0; i < nf; i++)
         {
-            _w.WriteLine("var w" + i + " = " + vt + ".Create(" + (i == 0 ? "wk" : UnsafeRef + ".Add(ref wk, " + (i == 1 ? "fs" : i + " * fs") + ")") + ");");
+            _w.WriteLine("var w" + i + " = " + vt + ".Create(" + (i == 0 ? "wk" : UnsafeRef + ".Add(ref wk, filter" + i + ")") + ");");
             for (int v = 0; v < nv; v++)
             {
                 _w.WriteLine("a" + i + "_" + v + " = " + vt + ".FusedMultiplyAdd(x" + v + ", w" + i + ", a" + i + "_" + v + ");");
             }
         }
 
+        _w.WriteLine("xk = ref " + UnsafeRef + ".Add(ref xk, 1);");
+        _w.WriteLine("wk = ref " + UnsafeRef + ".Add(ref wk, step);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
