@@ -352,7 +352,7 @@ internal sealed partial class NetworkEmitter
         EmitConstructedCheck();
         if (StepUsesKernel)
         {
-            _w.WriteLine("global::CodegenKernels.AddScaled(_parameters, _gradients, -learningRate);");
+            _w.WriteLine("global::CodegenKernels.AddScaled(new " + _span + "(_parameters, _p0, ParameterCount), new " + _readOnlySpan + "(_gradients, _g0, ParameterCount), -learningRate);");
         }
         else
         {

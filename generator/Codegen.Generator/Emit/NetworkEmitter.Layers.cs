@@ -51,10 +51,10 @@ internal sealed partial class NetworkEmitter
             : "/// <summary>Runs every layer's forward block on <paramref name=\"input\"/>, whose length the caller checked.</summary>");
         _w.WriteLine(GeneratedCode);
         _w.OpenBlock(batch ? "private void ForwardLayersBatch(" + _readOnlySpan + " inputs, int batchSize)" : "private void ForwardLayers(" + _readOnlySpan + " input)");
-        _w.WriteLine(batch ? "inputs.CopyTo(_x);" : "input.CopyTo(_x);");
+        _w.WriteLine((batch ? "inputs" : "input") + ".CopyTo(new " + _span + "(_x, _x0, InputLength" + (batch ? " * MaxBatch" : string.Empty) + "));");
         if (_plan.ParameterCount > 0)
         {
-            _w.WriteLine(_readOnlySpan + " p = _parameters;");
+            Declare("p", "_parameters");
         }
 
         for (int i = 1; i <= _plan.LayerCount; i++)
@@ -143,8 +143,30 @@ internal sealed partial class NetworkEmitter
             return field + ".Slice(0, " + S(length) + ")";
         }
 
-        return "new(" + field + ", " + (_sample is null ? "0" : Times(_sample, length)) + ", " + S(length) + ")";
+        if (field is "_parameters" or "_gradients")
+        {
+            return "new(" + field + ", " + AlignedStart(field) + ", " + S(length) + ")";
+        }
+
+        string start = _sample is null ? "0" : Times(_sample, length);
+        if (field == "_x")
+        {
+            start = start == "0" ? "_x0" : "_x0 + " + start;
+        }
+
+        return "new(" + field + ", " + start + ", " + S(length) + ")";
     }
+
+    /// <summary>
+    /// Where the values of _parameters, _gradients or _x start in their arrays: the offset (_p0, _g0, _x0) of the first
+    /// 64-byte boundary, which CodegenMemory.Aligned chose when it allocated them.
+    /// </summary>
+    private static string AlignedStart(string field) => field switch
+    {
+        "_parameters" => "_p0",
+        "_gradients" => "_g0",
+        _ => "_x0",
+    };
 
     /// <summary>
     /// The values per sample of one of the network's buffers (<c>_x</c>, <c>_yi</c>, <c>_gi</c>, <c>_argi</c>,
@@ -173,7 +195,7 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>A per-sample buffer of a batched network as one span over all <c>MaxBatch</c> samples.</summary>
-    private string WholeBatch(string field) => "new(" + field + ", 0, " + S(BufferLength(field) * _plan.MaxBatch) + ")";
+    private string WholeBatch(string field) => "new(" + field + ", " + (field == "_x" ? "_x0" : "0") + ", " + S(BufferLength(field) * _plan.MaxBatch) + ")";
 
     private static bool UnrollInner(int inputs) => inputs <= UnrollLimit;
 

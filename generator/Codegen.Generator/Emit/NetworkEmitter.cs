@@ -115,6 +115,7 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.WriteLine();
+        EmitMemoryHelper();
         EmitThrowHelper();
         if (UsesKernels)
         {
@@ -195,13 +196,13 @@ internal sealed partial class NetworkEmitter
         {
             _w.WriteLine("/// <para>Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b) + ", gradients " + Bytes(parameters * b)
                 + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b) + ", backward buffers ∇ " + Bytes(gradients * b)
-                + extra + "; in all " + Bytes((((2 * parameters) + activations + gradients) * b) + auxiliary) + ". Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
+                + extra + "; in all " + Bytes((((2 * parameters) + activations + gradients) * b) + auxiliary) + " (the parameter, gradient and input arrays have 64 B more each, to start their values on a cache line). Forward, Backward, Step and ZeroGradients allocate nothing.</para>");
         }
         else
         {
             _w.WriteLine("/// <para>Inference only (no loss). Memory, all allocated once by the constructor: parameters " + Bytes(parameters * b)
                 + ", activations x⁽¹⁾…ŷ" + NetworkPlan.Sup(_plan.LayerCount) + " " + Bytes(activations * b)
-                + extra + "; in all " + Bytes(((parameters + activations) * b) + auxiliary) + ". Forward allocates nothing.</para>");
+                + extra + "; in all " + Bytes(((parameters + activations) * b) + auxiliary) + " (the parameter and input arrays have 64 B more each, to start their values on a cache line). Forward allocates nothing.</para>");
         }
 
         _w.WriteLine("/// </remarks>");
@@ -251,13 +252,18 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine();
         }
 
+        _w.WriteLine("// _parameters, _gradients and _x hold their values from _p0, _g0 and _x0 on, a 64-byte boundary, so that rows whose length is a");
+        _w.WriteLine("// multiple of 64 bytes start on a cache line and no Vector512 load of them straddles two (see CodegenMemory.Aligned).");
         _w.WriteLine("private readonly " + _t + "[] _parameters;");
+        _w.WriteLine("private readonly int _p0;");
         if (_plan.HasLoss)
         {
             _w.WriteLine("private readonly " + _t + "[] _gradients;");
+            _w.WriteLine("private readonly int _g0;");
         }
 
         _w.WriteLine("private readonly " + _t + "[] _x; // x⁽¹⁾, a copy of the last input" + (_plan.Batched ? " (MaxBatch of them, one after another, as every buffer below)" : string.Empty));
+        _w.WriteLine("private readonly int _x0;");
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             _w.WriteLine("private readonly " + _t + "[] " + _plan.OutputOf(i) + "; // ŷ" + NetworkPlan.Sup(i) + " = " + _plan.Layer(i).Name + "(x" + NetworkPlan.Sup(i) + "), " + _plan.Layer(i).Output + (_plan.Layer(i).Output.Spatial ? " = " + S(_plan.Layer(i).OutputLength) : string.Empty) + " values");
@@ -311,14 +317,14 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// <summary>Creates the network with every buffer allocated and the parameters initialized from <see cref=\"DefaultSeed\"/>.</summary>");
         _w.WriteLine(GeneratedCode);
         _w.OpenBlock("public " + Name + "()");
-        _w.WriteLine("_parameters = new " + _t + "[ParameterCount];");
+        _w.WriteLine("_parameters = global::CodegenMemory.Aligned<" + _t + ">(ParameterCount, out _p0);");
         if (_plan.HasLoss)
         {
-            _w.WriteLine("_gradients = new " + _t + "[ParameterCount];");
+            _w.WriteLine("_gradients = global::CodegenMemory.Aligned<" + _t + ">(ParameterCount, out _g0);");
         }
 
         string perBatch = _plan.Batched ? " * MaxBatch" : string.Empty;
-        _w.WriteLine("_x = new " + _t + "[InputLength" + perBatch + "];");
+        _w.WriteLine("_x = global::CodegenMemory.Aligned<" + _t + ">(InputLength" + perBatch + ", out _x0);");
         for (int i = 1; i <= _plan.LayerCount; i++)
         {
             _w.WriteLine(_plan.OutputOf(i) + " = " + (_plan.ReLUInConvolution(i) ? _plan.OutputOf(i - 1) + "; // layer " + S(i - 1) + " stores max(0, ·): the same array"
@@ -380,7 +386,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine(GeneratedCode);
         _w.OpenBlock("get");
         EmitConstructedCheck();
-        _w.WriteLine("return _parameters;");
+        _w.WriteLine("return new(_parameters, _p0, ParameterCount);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
@@ -393,7 +399,7 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine(GeneratedCode);
             _w.OpenBlock("get");
             EmitConstructedCheck();
-            _w.WriteLine("return _gradients;");
+            _w.WriteLine("return new(_gradients, _g0, ParameterCount);");
             _w.CloseBlock();
             _w.CloseBlock();
             _w.WriteLine();
@@ -431,7 +437,7 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("public void InitializeParameters(ulong seed)");
         EmitConstructedCheck();
         _w.WriteLine("var random = new " + KnownNames.DeterministicRandom + "(seed);");
-        _w.WriteLine(_span + " p = _parameters;");
+        Declare("p", "_parameters", readOnly: false);
         foreach (var entry in _plan.Slots.OrderBy(e => e.Key))
         {
             var layer = (ParametricSpec)_plan.Layer(entry.Key);
@@ -472,6 +478,26 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("if (" + argument + ".Length != " + expected + ")");
         _w.WriteLine("global::CodegenThrow.WrongLength(\"" + argument + "\", " + expected + ", " + argument + ".Length);");
         _w.CloseBlock();
+    }
+
+    private void EmitMemoryHelper()
+    {
+        _w.WriteLine("/// <summary>Allocates the arrays whose values the generated loops read a vector at a time from a 64-byte boundary.</summary>");
+        _w.OpenBlock("file static class CodegenMemory");
+        _w.WriteLine("/// <summary>");
+        _w.WriteLine("/// A pinned array (it never moves, so its alignment holds) with room for <paramref name=\"length\"/> values from the first");
+        _w.WriteLine("/// 64-byte boundary in it, whose index goes to <paramref name=\"start\"/>: a Vector512 of a row whose length is a multiple of");
+        _w.WriteLine("/// 64 bytes then never straddles two cache lines. The values are zero.");
+        _w.WriteLine("/// </summary>");
+        _w.OpenBlock("public static T[] Aligned<T>(int length, out int start) where T : unmanaged");
+        _w.WriteLine("int size = global::System.Runtime.CompilerServices.Unsafe.SizeOf<T>();");
+        _w.WriteLine("var array = global::System.GC.AllocateArray<T>(length + (64 / size), pinned: true);");
+        _w.WriteLine("long address = (long)global::System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);");
+        _w.WriteLine("start = (int)(((64 - (address & 63)) & 63) / size);");
+        _w.WriteLine("return array;");
+        _w.CloseBlock();
+        _w.CloseBlock();
+        _w.WriteLine();
     }
 
     private void EmitThrowHelper()
