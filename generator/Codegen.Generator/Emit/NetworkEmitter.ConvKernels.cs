@@ -697,9 +697,7 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated && q0 + n < 1 << 21)");
         _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
         _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
-        _w.WriteLine("ref " + t + " rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref " + t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pooledY);");
-        _w.WriteLine("ref " + t + " rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
+        References("g", "pooledY", "ds");
         _w.WriteLine("var vScale = " + V256 + ".Create(scale);");
         _w.WriteLine("var lane = " + V256 + ".Create(0, 1, 2, 3, 4, 5, 6, 7);");
         _w.WriteLine("var inverse = " + V256 + ".Create(1f / pw);");
@@ -715,10 +713,10 @@ internal sealed partial class NetworkEmitter
             string gate = "gate" + (h == 0 ? string.Empty : h.ToString(System.Globalization.CultureInfo.InvariantCulture));
             _w.WriteLine("var " + gate + " = " + V256 + ".LoadUnsafe(ref rg, " + at + ");");
             _w.OpenBlock("if (relu)");
-            _w.WriteLine(gate + " = " + V256 + ".ConditionalSelect(" + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rp, " + at + "), " + V256 + "<" + t + ">.Zero), " + gate + ", " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
+            _w.WriteLine(gate + " = " + V256 + ".ConditionalSelect(" + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rpooledY, " + at + "), " + V256 + "<" + t + ">.Zero), " + gate + ", " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
             _w.CloseBlock();
             _w.WriteLine("acc += " + gate + ";");
-            _w.WriteLine(V256 + ".StoreUnsafe(vScale * " + gate + ", ref rd, " + at + ");");
+            _w.WriteLine(V256 + ".StoreUnsafe(vScale * " + gate + ", ref rds, " + at + ");");
         }
 
         _w.WriteLine("var q = " + V256 + ".Create(q0 + k) + lane; // the windows' indices in the plane");
