@@ -178,14 +178,7 @@ public class BatchTests
             batched.TrainStep(inputs.AsSpan(0, 5 * 784), labels.AsSpan(0, 5), 0.001f);
         }
 
-        Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            Run();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationCheck.BytesPerRuns(Run, 20));
     }
 
     [Fact]

@@ -360,14 +360,7 @@ public class BehaviourTests
             net.TrainStep(input, target, 0.01f);
         }
 
-        Run(); // warm-up
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            Run();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationCheck.BytesPerRuns(Run, 1000));
     }
 
     [Fact]
