@@ -143,29 +143,26 @@ internal sealed partial class NetworkEmitter
             return field + ".Slice(0, " + S(length) + ")";
         }
 
-        if (field is "_parameters" or "_gradients")
+        string start = BufferStart(field);
+        if (_sample is not null && field is not ("_parameters" or "_gradients"))
         {
-            return "new(" + field + ", " + AlignedStart(field) + ", " + S(length) + ")";
-        }
-
-        string start = _sample is null ? "0" : Times(_sample, length);
-        if (field == "_x")
-        {
-            start = start == "0" ? "_x0" : "_x0 + " + start;
+            string offset = Times(_sample, length);
+            start = start == "0" ? offset : start + " + " + offset;
         }
 
         return "new(" + field + ", " + start + ", " + S(length) + ")";
     }
 
     /// <summary>
-    /// Where the values of _parameters, _gradients or _x start in their arrays: the offset (_p0, _g0, _x0) of the first
-    /// 64-byte boundary, which CodegenMemory.Aligned chose when it allocated them.
+    /// Where a buffer's values start in its array: for _parameters, _gradients and _x the offset (_p0, _g0, _x0) of the
+    /// first 64-byte boundary, which CodegenMemory.Aligned chose when it allocated them; 0 for every other buffer.
     /// </summary>
-    private static string AlignedStart(string field) => field switch
+    private static string BufferStart(string field) => field switch
     {
         "_parameters" => "_p0",
         "_gradients" => "_g0",
-        _ => "_x0",
+        "_x" => "_x0",
+        _ => "0",
     };
 
     /// <summary>
@@ -195,7 +192,7 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>A per-sample buffer of a batched network as one span over all <c>MaxBatch</c> samples.</summary>
-    private string WholeBatch(string field) => "new(" + field + ", " + (field == "_x" ? "_x0" : "0") + ", " + S(BufferLength(field) * _plan.MaxBatch) + ")";
+    private string WholeBatch(string field) => "new(" + field + ", " + BufferStart(field) + ", " + S(BufferLength(field) * _plan.MaxBatch) + ")";
 
     private static bool UnrollInner(int inputs) => inputs <= UnrollLimit;
 
