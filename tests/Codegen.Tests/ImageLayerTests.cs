@@ -28,6 +28,9 @@ public class ImageLayerTests
     public void Conv2DTiledOnWideRows(int seed) => Check<ConvWideRowsNet>(ConvWideRowsNet.InputLength, ConvWideRowsNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
+    public void Conv2DTiledWithJoinedRows(int seed) => Check<ConvJoinedRowsNet>(ConvJoinedRowsNet.InputLength, ConvJoinedRowsNet.OutputLength, seed);
+
+    [Theory, MemberData(nameof(Seeds))]
     public void Conv2DTiledOnNarrowRows(int seed) => Check<ConvNarrowRowsNet>(ConvNarrowRowsNet.InputLength, ConvNarrowRowsNet.OutputLength, seed);
 
     [Theory, MemberData(nameof(Seeds))]
@@ -144,6 +147,64 @@ public class ImageLayerTests
 
         double rate = zeros / (double)total;
         Assert.InRange(rate, 0.37, 0.43); // 6,000 draws: the standard deviation of the rate is 0.006
+    }
+
+    [Theory, MemberData(nameof(Seeds))]
+    public void FloatConvolutionsWithJoinedRowsMatchAReference(int seed)
+    {
+        // The float tiles (joined where Vector512 is accelerated) against the correlation written out in double.
+        var random = new Random(seed);
+        var net = new ConvJoinedRowsFloatNet();
+        Span<float> parameters = net.Parameters;
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            parameters[k] = (float)((random.NextDouble() * 2) - 1) * 0.3f;
+        }
+
+        float[] input = Enumerable.Range(0, ConvJoinedRowsFloatNet.InputLength).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] output = new float[ConvJoinedRowsFloatNet.OutputLength];
+        net.Forward(input, output);
+
+        double[] p = parameters.ToArray().Select(v => (double)v).ToArray();
+        double[] hidden = Correlate(input.Select(v => (double)v).ToArray(), p, weights: 0, channels: 2, height: 10, width: 28, filters: 5, kh: 5, kw: 5);
+        hidden = hidden.Select(v => Math.Max(v, 0)).ToArray();
+        double[] expected = Correlate(hidden, p, weights: (5 * 2 * 25) + 5, channels: 5, height: 6, width: 24, filters: 3, kh: 3, kw: 5);
+        Assert.Equal(expected.Length, output.Length);
+        for (int k = 0; k < output.Length; k++)
+        {
+            Assert.True(Math.Abs(output[k] - expected[k]) <= 1e-4 * (1 + Math.Abs(expected[k])), $"output {k}: {output[k]}, expected {expected[k]}");
+        }
+    }
+
+    /// <summary>A stride-1 correlation without padding, weights [f, c, ky, kx] from <paramref name="weights"/> in p, then the biases.</summary>
+    private static double[] Correlate(double[] x, double[] p, int weights, int channels, int height, int width, int filters, int kh, int kw)
+    {
+        int oh = height - kh + 1, ow = width - kw + 1, bias = weights + (filters * channels * kh * kw);
+        double[] y = new double[filters * oh * ow];
+        for (int f = 0; f < filters; f++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    double sum = p[bias + f];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            for (int kx = 0; kx < kw; kx++)
+                            {
+                                sum += p[weights + (((((f * channels) + c) * kh) + ky) * kw) + kx] * x[(((c * height) + oy + ky) * width) + ox + kx];
+                            }
+                        }
+                    }
+
+                    y[(((f * oh) + oy) * ow) + ox] = sum;
+                }
+            }
+        }
+
+        return y;
     }
 
     [Fact]

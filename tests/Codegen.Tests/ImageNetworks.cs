@@ -61,6 +61,32 @@ public partial class ConvTiledNet : IDoubleNetwork;
 public partial class ConvWideRowsNet : IDoubleNetwork;
 
 /// <summary>
+/// Register-tiled convolutions whose rows end half a Vector512 (4 doubles) or less past the last whole one, with an even
+/// number of rows, where Vector512 is accelerated: the joined tiles take the columns left of two rows in one vector.
+/// 2×8×14 → 5×6×12 (4 columns left; 5 filters: a tile of 4, then of 1) → 3×6×10 (2 left: the joined vector overlaps the
+/// whole one before it); the second layer's input gradient is a 6×12 correlation, joined as well.
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 8, 14)]
+[Conv2D(5, 3), Tanh]
+[Conv2D(3, 1, KernelWidth = 3)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class ConvJoinedRowsNet : IDoubleNetwork;
+
+/// <summary>
+/// The joined tiles in float (where Vector512 is accelerated), the shape of the benchmark's CNN: 2×10×28 → 5×6×24 (16
+/// columns and 8 left, ReLU applied as the sums are stored) → 3×4×20 (4 left, overlapping).
+/// </summary>
+[Network]
+[Input(2, 10, 28)]
+[Conv2D(5, 5), ReLU]
+[Conv2D(3, 3, KernelWidth = 5)]
+[Flatten]
+public partial class ConvJoinedRowsFloatNet;
+
+/// <summary>
 /// Register-tiled convolutions on narrow rows: 3×6×9 → 4×4×5 (a row of 5: two overlapping vectors of 4) → 4×4×8 (a
 /// 1×1 kernel, whose input gradient needs no border) → 2×3×3 (narrower than a vector: the scalar loops).
 /// </summary>

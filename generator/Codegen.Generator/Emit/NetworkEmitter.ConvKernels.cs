@@ -31,6 +31,15 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private bool WideCorrelateTiles(int lanes) => TiledConvolutions.Any(c => System.Math.Max(c.Output.Width, c.Input.Width) >= 2 * lanes);
 
+    /// <summary>
+    /// Whether Correlate gets the joined Vector512 tiles: only where some tiled convolution's output (forward) or input
+    /// (its input gradient) has an even number of rows and rows that end in at most half a Vector512 past the last whole
+    /// one (24 floats: 16 + 8), which the joined tiles cover with one Vector512 of two half rows instead of two Vector256s.
+    /// </summary>
+    private bool JoinedCorrelateTiles(int lanes) => TiledConvolutions.Any(c => Joined(c.Output.Height, c.Output.Width, lanes) || Joined(c.Input.Height, c.Input.Width, lanes));
+
+    private static bool Joined(int height, int width, int lanes) => height % 2 == 0 && width >= 2 * lanes && width % (2 * lanes) > 0 && width % (2 * lanes) <= lanes;
+
     private bool UsesConvKernels => TiledConvolutions.Any() || _plan.Spec.Layers.OfType<Pool2DSpec>().Any(VectorPool);
 
     /// <summary>Whether a pooling layer runs through <c>MaxPool2x2</c>: max pooling of 2×2 windows with stride 2, the usual one after a convolution.</summary>
@@ -111,6 +120,11 @@ internal sealed partial class NetworkEmitter
         EndScalarFallback(loops: 3);
         References("x", "w", "y");
         _w.WriteLine("int f0 = 0;");
+        if (JoinedCorrelateTiles(lanes))
+        {
+            _w.WriteLine("bool joined = s.OutputHeight % 2 == 0 && ow % " + (2 * lanes) + " != 0 && ow % " + (2 * lanes) + " <= " + lanes + "; // the columns left after the whole Vector512s fit in half of one: two rows of them make one");
+        }
+
         foreach (int nf in new[] { CorrelateFilters, 1 })
         {
             _w.OpenBlock(nf == 1 ? "for (; f0 < filters; f0++)" : "for (; f0 <= filters - " + nf + "; f0 += " + nf + ")");
@@ -144,6 +158,11 @@ internal sealed partial class NetworkEmitter
                 {
                     EmitCorrelateTile(nf, nv, 2 * lanes, wide: true);
                 }
+            }
+
+            if (JoinedCorrelateTiles(lanes))
+            {
+                EmitCorrelateTile(nf, 3, 2 * lanes, wide: true);
             }
         }
 
@@ -330,13 +349,27 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// Where Vector512 is accelerated, Correlate first covers the output columns in whole Vector512s, two rows per tile
-    /// (eight sums of 4 filters in registers); the Vector256 tiles then take the columns left. Each output's sum is the
-    /// same chain of fused multiply-adds over (c, ky, kx) whatever the width, so the bits do not depend on it.
+    /// (eight sums of 4 filters in registers); the Vector256 tiles then take the columns left. Where those fit in half a
+    /// Vector512 and the rows pair up (<c>joined</c>, e.g. rows of 24 floats), the last tile of each pair of rows also
+    /// takes them, the two rows' in one Vector512 (twelve sums), which needs a quarter fewer multiply-adds than a
+    /// Vector512 and two Vector256s per row. Each output's sum is the same chain of fused multiply-adds over (c, ky, kx)
+    /// whatever the width, so the bits do not depend on it.
     /// </summary>
     private void WideCorrelateLoop(int nf, int lanes)
     {
         _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated)");
+        bool joined = JoinedCorrelateTiles(lanes);
         _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
+        if (joined)
+        {
+            _w.OpenBlock("if (joined && ox + " + (4 * lanes) + " > ow)");
+            _w.WriteLine(CorrelateTile(nf, 3, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, ow - " + lanes + ", relu); // the last Vector512 of two rows and the " + lanes + " columns left of both in one more");
+            _w.WriteLine("ox = ow;");
+            _w.WriteLine("break;");
+            _w.CloseBlock();
+            _w.WriteLine();
+        }
+
         _w.WriteLine(CorrelateTile(nf, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
         _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
         _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
@@ -350,21 +383,36 @@ internal sealed partial class NetworkEmitter
 
     private static string Add(string a, int b) => b == 0 ? a : a + " + " + b;
 
-    /// <summary>Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx).</summary>
+    /// <summary>a + b, either of which may be empty (nothing to add).</summary>
+    private static string Sum(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + " + " + b;
+
+    /// <summary>
+    /// Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx). With
+    /// nv = 3 (wide tiles only) the third vector is joined: its lower half is the row's columns from <c>rest</c>, its upper
+    /// half the same columns of the second row.
+    /// </summary>
     private void EmitCorrelateTile(int nf, int nv, int lanes, bool wide = false)
     {
         string t = _t;
         string vt = wide ? V512 : V256;
+        bool joined = nv == 3;
+        int half = lanes / 2;
         _w.WriteLine("/// <summary>");
-        _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + ":");
+        _w.WriteLine("/// Filter" + (nf > 1 ? "s f to f + " + (nf - 1) : " f") + ", output rows firstRow, firstRow + rowStep… before lastRow, " + (nv == 1 ? "columns ox to ox + " + (lanes - 1) : lanes + " columns from ox and " + lanes + " more xSecond further in x and ySecond further in y (the next columns, or the next row)") + (joined ? ", and " + half + " columns from rest of both rows in one vector" : string.Empty) + ":");
         _w.WriteLine("/// " + (nf * nv) + " vector sum" + (nf * nv > 1 ? "s" : string.Empty) + " kept in registers over c, ky and kx, stored through ReLU when <paramref name=\"relu\"/>.");
         _w.WriteLine("/// </summary>");
-        _w.OpenBlock("private static void " + CorrelateTile(nf, nv, wide) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + ", bool relu)");
+        _w.OpenBlock("private static void " + CorrelateTile(nf, nv, wide) + "(in Layout s, ref " + t + " x, ref " + t + " w, global::System.ReadOnlySpan<" + t + "> bias, ref " + t + " y, int f, int ox, int firstRow, int lastRow, int rowStep" + (nv > 1 ? ", int xSecond, int ySecond" : string.Empty) + (joined ? ", int rest" : string.Empty) + ", bool relu)");
         _w.WriteLine("int kw = s.KernelWidth, step = s.ColumnStep" + (nf > 1 ? ", plane = s.OutputHeight * s.OutputWidth" : string.Empty) + ";");
         var offsets = new List<string>();
         if (nv > 1)
         {
             offsets.Add("second = (nuint)xSecond");
+        }
+
+        if (joined)
+        {
+            offsets.Add("third = (nuint)(rest - ox)");
+            offsets.Add("thirdNext = (nuint)(rest - ox + xSecond)");
         }
 
         for (int i = 1; i < nf; i++)
@@ -394,7 +442,9 @@ internal sealed partial class NetworkEmitter
         _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
         for (int v = 0; v < nv; v++)
         {
-            _w.WriteLine("var x" + v + " = " + vt + ".LoadUnsafe(ref xk" + (v == 0 ? string.Empty : ", second") + ");");
+            _w.WriteLine("var x" + v + " = " + (v == 2
+                ? vt + ".Create(" + V256 + ".LoadUnsafe(ref xk, third), " + V256 + ".LoadUnsafe(ref xk, thirdNext)); // the columns from rest of the two rows"
+                : vt + ".LoadUnsafe(ref xk" + (v == 0 ? string.Empty : ", second") + ");"));
         }
 
         for (int i = 0; i < nf; i++)
@@ -425,9 +475,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("ref " + t + " yr = ref " + UnsafeRef + ".Add(ref y, s.Output(f, oy, ox));");
         for (int i = 0; i < nf; i++)
         {
+            string filter = i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane";
             for (int v = 0; v < nv; v++)
             {
-                string offset = (i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane") + (v == 0 ? string.Empty : (i == 0 ? string.Empty : " + ") + "ySecond");
+                if (v == 2)
+                {
+                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetLower(a" + i + "_2), ref yr" + Offset(Sum(filter, "rest - ox")) + ");");
+                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetUpper(a" + i + "_2), ref yr" + Offset(Sum(filter, "rest - ox + ySecond")) + ");");
+                    continue;
+                }
+
+                string offset = Sum(filter, v == 0 ? string.Empty : "ySecond");
                 _w.WriteLine(vt + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
             }
         }
