@@ -443,7 +443,7 @@ internal sealed partial class NetworkEmitter
         for (int v = 0; v < nv; v++)
         {
             _w.WriteLine("var x" + v + " = " + (v == 2
-                ? vt + ".Create(" + V256 + ".LoadUnsafe(ref xk, third), " + V256 + ".LoadUnsafe(ref xk, thirdNext)); // the columns from rest of the two rows"
+                ? vt + ".WithUpper(" + V256 + ".ToVector512Unsafe(" + V256 + ".LoadUnsafe(ref xk, third)), " + V256 + ".LoadUnsafe(ref xk, thirdNext)); // the columns from rest of the two rows (built from the first, so no dependence on the last iteration's vector)"
                 : vt + ".LoadUnsafe(ref xk" + (v == 0 ? string.Empty : ", second") + ");"));
         }
 
@@ -909,8 +909,9 @@ internal sealed partial class NetworkEmitter
 
         _w.CloseBlock();
         _w.CloseBlock();
-        _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time");
-        _w.OpenBlock("for (k = 0; k < starts.Length && beyond > 0; k++)");
+        _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time;");
+        _w.WriteLine("// they are windows of the last rows, so the search runs from the end");
+        _w.OpenBlock("for (k = starts.Length - 1; k >= 0 && beyond > 0; k--)");
         _w.WriteLine("int start = " + UnsafeRef + ".Add(ref rs, k);");
         _w.OpenBlock("if (start > last)");
         _w.WriteLine("beyond--;");
