@@ -166,9 +166,9 @@ public class ImageLayerTests
         net.Forward(input, output);
 
         double[] p = parameters.ToArray().Select(v => (double)v).ToArray();
-        double[] hidden = Correlate(input.Select(v => (double)v).ToArray(), p, weights: 0, channels: 2, height: 10, width: 28, filters: 5, kh: 5, kw: 5);
+        double[] hidden = Correlate(input.Select(v => (double)v).ToArray(), p, weights: 0, channels: 2, height: 10, width: 44, filters: 13, kh: 5, kw: 5);
         hidden = hidden.Select(v => Math.Max(v, 0)).ToArray();
-        double[] expected = Correlate(hidden, p, weights: (5 * 2 * 25) + 5, channels: 5, height: 6, width: 24, filters: 3, kh: 3, kw: 5);
+        double[] expected = Correlate(hidden, p, weights: (13 * 2 * 25) + 13, channels: 13, height: 6, width: 40, filters: 3, kh: 3, kw: 5);
         Assert.Equal(expected.Length, output.Length);
         for (int k = 0; k < output.Length; k++)
         {

@@ -63,12 +63,13 @@ public partial class ConvWideRowsNet : IDoubleNetwork;
 /// <summary>
 /// Register-tiled convolutions whose rows end half a Vector512 (4 doubles) or less past the last whole one, with an even
 /// number of rows, where Vector512 is accelerated: the joined tiles take the columns left of two rows in one vector.
-/// 2×8×14 → 5×6×12 (4 columns left; 5 filters: a tile of 4, then of 1) → 3×6×10 (2 left: the joined vector overlaps the
-/// whole one before it); the second layer's input gradient is a 6×12 correlation, joined as well.
+/// 2×8×22 → 13×6×20 (a Vector512 of two rows, then 4 columns left, for a tile of 8 filters, of 4, then of 1) → 3×6×18
+/// (2 left: the joined vector overlaps the whole one before it); the second layer's input gradient is a 6×20
+/// correlation with 13 outputs, joined as well.
 /// </summary>
 [Network(Precision = Precision.Double)]
-[Input(2, 8, 14)]
-[Conv2D(5, 3), Tanh]
+[Input(2, 8, 22)]
+[Conv2D(13, 3), Tanh]
 [Conv2D(3, 1, KernelWidth = 3)]
 [Flatten]
 [Dense(2)]
@@ -76,12 +77,13 @@ public partial class ConvWideRowsNet : IDoubleNetwork;
 public partial class ConvJoinedRowsNet : IDoubleNetwork;
 
 /// <summary>
-/// The joined tiles in float (where Vector512 is accelerated), the shape of the benchmark's CNN: 2×10×28 → 5×6×24 (16
-/// columns and 8 left, ReLU applied as the sums are stored) → 3×4×20 (4 left, overlapping).
+/// The joined tiles in float (where Vector512 is accelerated), rows as wide as the benchmark CNN's and wider: 2×10×44 →
+/// 13×6×40 (two Vector512s of two rows, then 8 columns left; tiles of 8, 4 and 1 filters; ReLU applied as the sums are
+/// stored) → 3×4×36 (4 left, overlapping).
 /// </summary>
 [Network]
-[Input(2, 10, 28)]
-[Conv2D(5, 5), ReLU]
+[Input(2, 10, 44)]
+[Conv2D(13, 5), ReLU]
 [Conv2D(3, 3, KernelWidth = 5)]
 [Flatten]
 public partial class ConvJoinedRowsFloatNet;

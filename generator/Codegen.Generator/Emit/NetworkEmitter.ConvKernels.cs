@@ -20,6 +20,9 @@ internal sealed partial class NetworkEmitter
     /// <summary>Filters per tile of Correlate (besides 1, for the remainder), each with 1 or 2 vectors of an output row.</summary>
     private const int CorrelateFilters = 4;
 
+    /// <summary>Filters per tile of Correlate's joined rows where Vector512 is accelerated: each weight broadcast serves 3 vectors of 8 filters.</summary>
+    private const int WideFilters = 8;
+
     /// <summary>Filters per tile of WeightGradient (besides 1), each with up to this many kernel columns.</summary>
     private const int GradientFilters = 2, GradientColumns = 5;
 
@@ -37,6 +40,15 @@ internal sealed partial class NetworkEmitter
     /// one (24 floats: 16 + 8), which the joined tiles cover with one Vector512 of two half rows instead of two Vector256s.
     /// </summary>
     private bool JoinedCorrelateTiles(int lanes) => TiledConvolutions.Any(c => Joined(c.Output.Height, c.Output.Width, lanes) || Joined(c.Input.Height, c.Input.Width, lanes));
+
+    /// <summary>
+    /// Whether Correlate gets tiles of 8 filters (<see cref="WideFilters"/>), for the rows the joined tiles cover: only
+    /// where some such correlation has that many filters (the forward pass: the convolution's filters; its input
+    /// gradient: the convolution's input channels). They run only where Vector512 is accelerated, so with 32 vector
+    /// registers: 24 sums, 3 inputs and a weight.
+    /// </summary>
+    private bool WideFilterTiles(int lanes) => TiledConvolutions.Any(c =>
+        (c.Filters >= WideFilters && Joined(c.Output.Height, c.Output.Width, lanes)) || (c.Input.Channels >= WideFilters && Joined(c.Input.Height, c.Input.Width, lanes)));
 
     private static bool Joined(int height, int width, int lanes) => height % 2 == 0 && width >= 2 * lanes && width % (2 * lanes) > 0 && width % (2 * lanes) <= lanes;
 
@@ -97,7 +109,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// y[f, oy, ox] = bias[f] + Σ_c Σ_ky Σ_kx w[f, c, ky, kx] x[c, oy + ky, ox + kx] (bias empty: 0), x already padded; with");
         _w.WriteLine("/// <paramref name=\"transposed\"/> the weight read is w[c, f, kh − 1 − ky, kw − 1 − kx], which turns the padded ∇ of a convolution");
-        _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors (side by side, or in two rows where fewer than 2 vectors' columns are left)");
+        _w.WriteLine("/// into its input gradient. Tiles of " + CorrelateFilters + " filters × 2 vectors (side by side, or in two rows where fewer than 2 vectors' columns are left;");
+        _w.WriteLine("/// where Vector512 is accelerated, Vector512s of two rows, and where rows pair up and end in half a Vector512, 3 vectors of " + (WideFilterTiles(lanes) ? WideFilters + " or " : string.Empty) + CorrelateFilters + " filters)");
         _w.WriteLine("/// keep their sums in registers over the window. With <paramref name=\"relu\"/> each sum s is stored as s > 0 ? s : 0, the ReLU");
         _w.WriteLine("/// layer that follows.");
         _w.WriteLine("/// </summary>");
@@ -123,6 +136,23 @@ internal sealed partial class NetworkEmitter
         if (JoinedCorrelateTiles(lanes))
         {
             _w.WriteLine("bool joined = s.OutputHeight % 2 == 0 && ow % " + (2 * lanes) + " != 0 && ow % " + (2 * lanes) + " <= " + lanes + "; // the columns left after the whole Vector512s fit in half of one: two rows of them make one");
+        }
+
+        if (WideFilterTiles(lanes))
+        {
+            _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated && joined)");
+            _w.OpenBlock("for (; f0 <= filters - " + WideFilters + "; f0 += " + WideFilters + ")");
+            _w.OpenBlock("for (int ox = 0; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
+            _w.OpenBlock("if (ox + " + (4 * lanes) + " > ow)");
+            _w.WriteLine(CorrelateTile(WideFilters, 3, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, ow - " + lanes + ", relu); // the last Vector512 of two rows and the " + lanes + " columns left of both in one more");
+            _w.WriteLine("break;");
+            _w.CloseBlock();
+            _w.WriteLine();
+            _w.WriteLine(CorrelateTile(WideFilters, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
+            _w.CloseBlock();
+            _w.CloseBlock();
+            _w.CloseBlock();
+            _w.WriteLine();
         }
 
         foreach (int nf in new[] { CorrelateFilters, 1 })
@@ -164,6 +194,12 @@ internal sealed partial class NetworkEmitter
             {
                 EmitCorrelateTile(nf, 3, 2 * lanes, wide: true);
             }
+        }
+
+        if (WideFilterTiles(lanes))
+        {
+            EmitCorrelateTile(WideFilters, 2, 2 * lanes, wide: true);
+            EmitCorrelateTile(WideFilters, 3, 2 * lanes, wide: true);
         }
 
         int[] widths = TiledConvolutions.SelectMany(c => GradientBlocks(c.KernelWidth)).Distinct().OrderByDescending(n => n).ToArray();
