@@ -77,14 +77,14 @@ public partial class ConvWideRowsNet : IDoubleNetwork;
 public partial class ConvJoinedRowsNet : IDoubleNetwork;
 
 /// <summary>
-/// The joined tiles in float (where Vector512 is accelerated), rows as wide as the benchmark CNN's and wider: 2×10×44 →
-/// 13×6×40 (two Vector512s of two rows, then 8 columns left; tiles of 8, 4 and 1 filters; ReLU applied as the sums are
-/// stored) → 3×4×36 (4 left, overlapping).
+/// The Vector512 tiles in float (where Vector512 is accelerated): 2×10×44 → 13×6×40 (two Vector512s of two rows, then 8
+/// columns left, joined; tiles of 8, 4 and 1 filters; ReLU applied as the sums are stored) → 3×4×28 (12 left: a
+/// Vector512 that overlaps the one before).
 /// </summary>
 [Network]
 [Input(2, 10, 44)]
 [Conv2D(13, 5), ReLU]
-[Conv2D(3, 3, KernelWidth = 5)]
+[Conv2D(3, 3, KernelWidth = 13)]
 [Flatten]
 public partial class ConvJoinedRowsFloatNet;
 

@@ -385,7 +385,9 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// Where Vector512 is accelerated, Correlate first covers the output columns in whole Vector512s, two rows per tile
-    /// (eight sums of 4 filters in registers); the Vector256 tiles then take the columns left. Where those fit in half a
+    /// (eight sums of 4 filters in registers), the last overlapping the one before where more than half a Vector512 is
+    /// left (rows of 28 floats: 2 Vector512s per row rather than one and two Vector256s); the Vector256 tiles then take
+    /// the columns left, if any. Where those fit in half a
     /// Vector512 and the rows pair up (<c>joined</c>, e.g. rows of 24 floats), the last tile of each pair of rows also
     /// takes them, the two rows' in one Vector512 (twelve sums), which needs a quarter fewer multiply-adds than a
     /// Vector512 and two Vector256s per row. Each output's sum is the same chain of fused multiply-adds over (c, ky, kx)
@@ -393,22 +395,23 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private void WideCorrelateLoop(int nf, int lanes)
     {
-        _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated)");
+        _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated && ow >= " + (2 * lanes) + ")");
         bool joined = JoinedCorrelateTiles(lanes);
-        _w.OpenBlock("for (; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
+        _w.OpenBlock("for (; ox < ow - " + lanes + "; ox += " + (2 * lanes) + ")");
+        _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + (2 * lanes) + "); // more than half a Vector512 left: the last may overlap the one before, and writes the same values");
         if (joined)
         {
             _w.OpenBlock("if (joined && ox + " + (4 * lanes) + " > ow)");
-            _w.WriteLine(CorrelateTile(nf, 3, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, ow - " + lanes + ", relu); // the last Vector512 of two rows and the " + lanes + " columns left of both in one more");
+            _w.WriteLine(CorrelateTile(nf, 3, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow, ow - " + lanes + ", relu); // the last Vector512 of two rows and the " + lanes + " columns left of both in one more");
             _w.WriteLine("ox = ow;");
             _w.WriteLine("break;");
             _w.CloseBlock();
             _w.WriteLine();
         }
 
-        _w.WriteLine(CorrelateTile(nf, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
+        _w.WriteLine(CorrelateTile(nf, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
         _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
-        _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
+        _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
