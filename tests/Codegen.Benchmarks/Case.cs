@@ -66,6 +66,32 @@ public sealed class Case : IDisposable
             p => TorchModel.Tiny(p, LearningRate, inputs, targets), inputs, null, targets, 3);
     }
 
+    /// <summary>
+    /// Case 4's network written by hand (<see cref="Benchmarks.HandWrittenTiny"/>), from the generated network's
+    /// parameters, after checking that one SGD step of each changes the parameters alike and reports the same loss;
+    /// the generated network's parameters are put back.
+    /// </summary>
+    public HandWrittenTiny HandWrittenTiny()
+    {
+        var generated = (IGeneratedRegressor)Generated;
+        float[] start = Generated.Parameters.ToArray();
+        var hand = new HandWrittenTiny(start);
+        Check.Close($"{Name}: hand-written parameters as loaded", hand.Parameters(), start, 0f);
+        float handLoss = hand.TrainStep(Inputs[0], Targets![0], LearningRate);
+        float generatedLoss = generated.TrainStep(Inputs[0], Targets![0], LearningRate);
+        Check.Close($"{Name}: loss, hand-written vs generated TrainStep", handLoss, generatedLoss);
+        float[] handStep = hand.Parameters(), generatedStep = Generated.Parameters.ToArray();
+        for (int i = 0; i < start.Length; i++)
+        {
+            handStep[i] -= start[i];
+            generatedStep[i] -= start[i];
+        }
+
+        Check.Close($"{Name}: parameter change in one SGD step, hand-written vs generated TrainStep", handStep, generatedStep, 1e-4f);
+        start.CopyTo(Generated.Parameters);
+        return new HandWrittenTiny(start);
+    }
+
     public static Case Cnn(int batch)
     {
         float[][] inputs = Data.Uniform(batch, 784, seed: 5);

@@ -9,7 +9,7 @@ using Codegen.Benchmarks;
 
 // dotnet run -c Release --project tests/Codegen.Benchmarks -- --filter '*'
 // Before BenchmarkDotNet starts: loads TorchSharp (patching this program's copy of libLibTorchSharp.so, see
-// LibTorchLoader), checks every case's three implementations against each other, and prints the generated code's
+// LibTorchLoader), checks every case's three implementations (and case 4's hand-written one) against each other, and prints the generated code's
 // sizes. Any mismatch stops the run with exit code 1. `--verify` stops after that.
 Console.WriteLine($"TorchSharp: {LibTorchLoader.Message}");
 if (!LibTorchLoader.Available)
@@ -23,6 +23,10 @@ try
     {
         using Case c = create();
         c.Verify();
+        if (c.Generated is TinyNet)
+        {
+            c.HandWrittenTiny(); // case 4: the hand-written step against the generated one
+        }
     }
 }
 catch (InvalidOperationException e)

@@ -130,9 +130,15 @@ public class Case4_TinyTrainStep : CaseBenchmark
     private TinyNet _net = null!;
     private float[] _input = null!, _output = null!, _target = null!;
 
+    private HandWrittenTiny _hand = null!;
+
     protected override Case Create() => Case.Tiny();
 
-    protected override void SetUpGenerated() => (_net, _input, _output, _target) = ((TinyNet)Case.Generated, Case.Inputs[0], Case.Output, Case.Targets![0]);
+    protected override void SetUpGenerated()
+    {
+        (_net, _input, _output, _target) = ((TinyNet)Case.Generated, Case.Inputs[0], Case.Output, Case.Targets![0]);
+        _hand = Case.HandWrittenTiny();
+    }
 
     [Benchmark(Baseline = true)]
     public float Generated()
@@ -146,6 +152,10 @@ public class Case4_TinyTrainStep : CaseBenchmark
     /// <summary>The generated fused train step: the same result as Generated (checked in the setup).</summary>
     [Benchmark]
     public float GeneratedTrainStep() => _net.TrainStep(_input, _target, Case.LearningRate);
+
+    /// <summary>The same step written by hand, everything in registers (HandWrittenTiny; checked against the generated step in the setup).</summary>
+    [Benchmark]
+    public float HandWritten() => _hand.TrainStep(_input, _target, Case.LearningRate);
 
     [Benchmark, BenchmarkCategory(Categories.Torch)]
     public float TorchSharp() => Case.Torch!.TrainStep();
