@@ -140,16 +140,10 @@ internal sealed partial class NetworkEmitter
 
         if (WideFilterTiles(lanes))
         {
-            _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated && joined)");
+            _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated && joined) // rows the wide tiles cover whole, in pairs: tiles of " + WideFilters + " filters first");
             _w.OpenBlock("for (; f0 <= filters - " + WideFilters + "; f0 += " + WideFilters + ")");
-            _w.OpenBlock("for (int ox = 0; ox <= ow - " + (2 * lanes) + "; ox += " + (2 * lanes) + ")");
-            _w.OpenBlock("if (ox + " + (4 * lanes) + " > ow)");
-            _w.WriteLine(CorrelateTile(WideFilters, 3, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, ow - " + lanes + ", relu); // the last Vector512 of two rows and the " + lanes + " columns left of both in one more");
-            _w.WriteLine("break;");
-            _w.CloseBlock();
-            _w.WriteLine();
-            _w.WriteLine(CorrelateTile(WideFilters, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, ox, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
-            _w.CloseBlock();
+            _w.WriteLine("int ox = 0;");
+            WideCorrelateLoop(WideFilters, lanes, oddRow: false);
             _w.CloseBlock();
             _w.CloseBlock();
             _w.WriteLine();
@@ -387,13 +381,14 @@ internal sealed partial class NetworkEmitter
     /// Where Vector512 is accelerated, Correlate first covers the output columns in whole Vector512s, two rows per tile
     /// (eight sums of 4 filters in registers), the last overlapping the one before where more than half a Vector512 is
     /// left (rows of 28 floats: 2 Vector512s per row rather than one and two Vector256s); the Vector256 tiles then take
-    /// the columns left, if any. Where those fit in half a
-    /// Vector512 and the rows pair up (<c>joined</c>, e.g. rows of 24 floats), the last tile of each pair of rows also
-    /// takes them, the two rows' in one Vector512 (twelve sums), which needs a quarter fewer multiply-adds than a
-    /// Vector512 and two Vector256s per row. Each output's sum is the same chain of fused multiply-adds over (c, ky, kx)
-    /// whatever the width, so the bits do not depend on it.
+    /// the columns left, if any. Where those fit in half a Vector512 and the rows pair up (<c>joined</c>, e.g. rows of
+    /// 24 floats), the last tile of each pair of rows also takes them, the two rows' in one Vector512 (twelve sums),
+    /// which needs a quarter fewer multiply-adds than a Vector512 and two Vector256s per row. Each output's sum is the
+    /// same chain of fused multiply-adds over (c, ky, kx) whatever the width, so the bits do not depend on it. Without
+    /// <paramref name="oddRow"/> (tiles that run only on joined rows, whose count is even) there is no tile for a last
+    /// odd row.
     /// </summary>
-    private void WideCorrelateLoop(int nf, int lanes)
+    private void WideCorrelateLoop(int nf, int lanes, bool oddRow = true)
     {
         _w.OpenBlock("if (" + V512 + ".IsHardwareAccelerated && ow >= " + (2 * lanes) + ")");
         bool joined = JoinedCorrelateTiles(lanes);
@@ -410,9 +405,13 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.WriteLine(CorrelateTile(nf, 2, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, 0, s.OutputHeight - 1, 2, s.Width, ow, relu); // one Vector512 of two rows at a time");
-        _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
-        _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
-        _w.CloseBlock();
+        if (oddRow)
+        {
+            _w.OpenBlock("if (s.OutputHeight % 2 != 0)");
+            _w.WriteLine(CorrelateTile(nf, 1, wide: true) + "(in s, ref rx, ref rw, bias, ref ry, f0, o, s.OutputHeight - 1, s.OutputHeight, 1, relu);");
+            _w.CloseBlock();
+        }
+
         _w.CloseBlock();
         _w.CloseBlock();
     }
@@ -421,9 +420,6 @@ internal sealed partial class NetworkEmitter
     private static string Offset(string index) => index == "0" ? string.Empty : ", (nuint)" + (index.Contains(" ") ? "(" + index + ")" : index);
 
     private static string Add(string a, int b) => b == 0 ? a : a + " + " + b;
-
-    /// <summary>a + b, either of which may be empty (nothing to add).</summary>
-    private static string Sum(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + " + " + b;
 
     /// <summary>
     /// Filters f to f + nf − 1, nv vectors of each output row from ox: nf·nv sums in registers over (c, ky, kx). With
@@ -514,18 +510,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("ref " + t + " yr = ref " + UnsafeRef + ".Add(ref y, s.Output(f, oy, ox));");
         for (int i = 0; i < nf; i++)
         {
-            string filter = i == 0 ? string.Empty : i == 1 ? "plane" : i + " * plane";
+            string filter = i == 0 ? "0" : i == 1 ? "plane" : i + " * plane";
             for (int v = 0; v < nv; v++)
             {
                 if (v == 2)
                 {
-                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetLower(a" + i + "_2), ref yr" + Offset(Sum(filter, "rest - ox")) + ");");
-                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetUpper(a" + i + "_2), ref yr" + Offset(Sum(filter, "rest - ox + ySecond")) + ");");
+                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetLower(a" + i + "_2), ref yr" + Offset(Plus(filter, "rest - ox")) + ");");
+                    _w.WriteLine(V256 + ".StoreUnsafe(" + vt + ".GetUpper(a" + i + "_2), ref yr" + Offset(Plus(filter, "rest - ox + ySecond")) + ");");
                     continue;
                 }
 
-                string offset = Sum(filter, v == 0 ? string.Empty : "ySecond");
-                _w.WriteLine(vt + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(offset.Length == 0 ? "0" : offset) + ");");
+                _w.WriteLine(vt + ".StoreUnsafe(a" + i + "_" + v + ", ref yr" + Offset(Plus(filter, v == 0 ? "0" : "ySecond")) + ");");
             }
         }
 
