@@ -23,30 +23,17 @@ public sealed class HandWrittenTiny
             throw new ArgumentException($"Expected {ParameterCount} parameters, got {parameters.Length}.", nameof(parameters));
         }
 
-        Span<float> column = stackalloc float[8];
-        for (int k = 0; k < 4; k++)
-        {
-            for (int j = 0; j < 8; j++)
-            {
-                column[j] = parameters[(j * 4) + k];
-            }
-
-            var c = Vector256.Create<float>(column);
-            (_w1c0, _w1c1, _w1c2, _w1c3) = k switch
-            {
-                0 => (c, _w1c1, _w1c2, _w1c3),
-                1 => (_w1c0, c, _w1c2, _w1c3),
-                2 => (_w1c0, _w1c1, c, _w1c3),
-                _ => (_w1c0, _w1c1, _w1c2, c),
-            };
-        }
-
+        (_w1c0, _w1c1, _w1c2, _w1c3) = (Column(parameters, 0), Column(parameters, 1), Column(parameters, 2), Column(parameters, 3));
         _b1 = Vector256.Create(parameters.Slice(32, 8));
         _w3r0 = Vector256.Create(parameters.Slice(40, 8));
         _w3r1 = Vector256.Create(parameters.Slice(48, 8));
         _w3r2 = Vector256.Create(parameters.Slice(56, 8));
         (_b30, _b31, _b32) = (parameters[64], parameters[65], parameters[66]);
     }
+
+    /// <summary>Column k of W⁽¹⁾ [8, 4]: W⁽¹⁾ⱼₖ for j = 0…7.</summary>
+    private static Vector256<float> Column(ReadOnlySpan<float> parameters, int k) =>
+        Vector256.Create(parameters[k], parameters[4 + k], parameters[8 + k], parameters[12 + k], parameters[16 + k], parameters[20 + k], parameters[24 + k], parameters[28 + k]);
 
     /// <summary>The parameters in the generated network's layout.</summary>
     public float[] Parameters()
