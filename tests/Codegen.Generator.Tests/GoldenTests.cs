@@ -169,6 +169,31 @@ public sealed class GoldenTests
     }
 
     [Fact]
+    public void TinyNetTrainStepInRegisters()
+    {
+        // Every layer at most 8 floats wide and an elementwise loss: TrainStep keeps x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in locals where
+        // Vector256 is accelerated (rows of 4 stepped as Vector128s, rows of 8 summed and stepped as Vector256s), and calls
+        // the layers' methods otherwise. Forward and Backward are unchanged.
+        GeneratorOutput output = Check("""
+            using Codegen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(4)]
+            [Dense(8), Tanh]
+            [Dense(3)]
+            [MeanSquaredError]
+            public partial class TinyNet;
+            """);
+
+        string code = output.Sources["Demo.TinyNet.g.cs"];
+        Assert.Contains("var vy2 = global::CodegenMath.Tanh(vy1);", code, System.StringComparison.Ordinal);
+        Assert.Contains("global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(", code, System.StringComparison.Ordinal);
+        Assert.Contains("// Without Vector256: the layers' methods, through the arrays", code, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TwoNetworksInOneFile()
     {
         // Same type name in two places: the hint names (and so the generated files) stay distinct.

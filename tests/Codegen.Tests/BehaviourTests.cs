@@ -208,6 +208,47 @@ public class BehaviourTests
         Assert.Throws<InvalidOperationException>(() => fused.Backward(new double[outputLength], new double[inputLength]));
     }
 
+    public static TheoryData<string> FloatRegressorNames =>
+        new(typeof(IFloatRegressor).Assembly.GetTypes()
+            .Where(t => t.IsClass && typeof(IFloatRegressor).IsAssignableFrom(t) && t.IsDefined(typeof(NetworkAttribute), false))
+            .Select(t => t.Name).Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The float networks small enough for TrainStep in registers (where Vector256 is accelerated; CI runs this again
+    /// without hardware intrinsics, which takes the arrays' path): over five steps, TrainStep leaves the parameters and
+    /// returns the loss that ZeroGradients, Forward, Backward and Step give, to rounding (the two paths add in different
+    /// orders), never touches Gradients, and leaves no Forward for a Backward.
+    /// </summary>
+    [Theory, MemberData(nameof(FloatRegressorNames))]
+    public void FloatTrainStepInRegistersMatchesBackwardAndStep(string name)
+    {
+        Type type = typeof(IFloatRegressor).Assembly.GetTypes().Single(t => t.Name == name);
+        var fused = (IFloatRegressor)Activator.CreateInstance(type)!;
+        var separate = (IFloatRegressor)Activator.CreateInstance(type)!;
+        int inputLength = (int)type.GetField("InputLength")!.GetValue(null)!;
+        int outputLength = (int)type.GetField("OutputLength")!.GetValue(null)!;
+        // the register path is a long method; TrainStep without it only calls the layers' methods (under 100 bytes of IL)
+        Assert.True(type.GetMethod("TrainStep")!.GetMethodBody()!.GetILAsByteArray()!.Length > 500, $"{name}: no TrainStep in registers was generated");
+        var random = new Random(11);
+        float[] marker = Enumerable.Range(0, fused.Gradients.Length).Select(k => k * 0.25f).ToArray();
+        marker.CopyTo(fused.Gradients);
+        for (int step = 0; step < 5; step++)
+        {
+            float[] input = Enumerable.Range(0, inputLength).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+            float[] target = Enumerable.Range(0, outputLength).Select(_ => (float)random.NextDouble()).ToArray();
+            float fusedLoss = fused.TrainStep(input, target, 0.1f);
+            separate.ZeroGradients();
+            separate.Forward(input, new float[outputLength]);
+            float separateLoss = separate.Backward(target);
+            separate.Step(0.1f);
+            Assert.True(Math.Abs(fusedLoss - separateLoss) <= 1e-5 * (1 + Math.Abs(separateLoss)), $"{name}, step {step}: loss {fusedLoss} vs {separateLoss}");
+            AssertClose(separate.Parameters, fused.Parameters, 1e-5, $"{name}, step {step}");
+            Assert.True(fused.Gradients.SequenceEqual(marker), $"{name}: TrainStep changed Gradients");
+        }
+
+        Assert.Throws<InvalidOperationException>(() => fused.Backward(new float[outputLength]));
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -121,6 +121,18 @@ public partial class DeepNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class SparseReluNet : IDoubleNetwork;
 
+/// <summary>
+/// Small enough for TrainStep in registers (every layer at most one Vector256 of doubles wide): rows of 4 (a Vector256
+/// each) and of 2 (a Vector128 each).
+/// </summary>
+[Network(Precision = Precision.Double)]
+[Input(4)]
+[Dense(4), ReLU]
+[Dense(2), LeakyReLU(0.2)]
+[Dense(3)]
+[MeanSquaredError]
+public partial class RegisterStepDoubleNet : IDoubleNetwork;
+
 /// <summary>Layers without parameters first: the input gradient flows only through activations.</summary>
 [Network(Precision = Precision.Double)]
 [Input(8)]
@@ -181,3 +193,58 @@ public partial class MnistMlp;
 [Input(1024)]
 [Tanh]
 public partial class FloatTanhNet;
+
+/// <summary>What the tests of TrainStep in registers need from a float regression network.</summary>
+public interface IFloatRegressor
+{
+    Span<float> Parameters { get; }
+
+    Span<float> Gradients { get; }
+
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    float Backward(ReadOnlySpan<float> target);
+
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate);
+
+    void Step(float learningRate);
+
+    void ZeroGradients();
+}
+
+/// <summary>The benchmark's tiny network: TrainStep in registers, rows of W⁽¹⁾ stepped as Vector128s, of W⁽³⁾ as Vector256s.</summary>
+[Network]
+[Input(4)]
+[Dense(8), Tanh]
+[Dense(3)]
+[MeanSquaredError]
+public partial class TinyRegisterNet : IFloatRegressor;
+
+/// <summary>
+/// TrainStep in registers through the blocks TinyRegisterNet does not reach: rows of 3 and 5 (scalar code, ∂ℓ/∂x as
+/// scalars), an activation with f(0) ≠ 0 on a layer of 5 (its unused lanes hold ½, which nothing may read), and an
+/// activation last.
+/// </summary>
+[Network]
+[Input(3)]
+[Dense(8), LeakyReLU(0.1)]
+[Dense(5), Activation(typeof(Activations), nameof(Activations.HalfUpF))]
+[Dense(2), ReLU]
+[MeanSquaredError]
+public partial class MixedRegisterNet : IFloatRegressor;
+
+/// <summary>TrainStep in registers with the input loaded as one vector and an activation before the only Dense layer (no ∂ℓ/∂x is needed).</summary>
+[Network]
+[Input(8)]
+[Tanh]
+[Dense(4)]
+[MeanSquaredError]
+public partial class ActivationFirstRegisterNet : IFloatRegressor;
+
+/// <summary>TrainStep in registers with rows of 4 stepped from the lower half of a vector (ReLU's output), and Tanh last.</summary>
+[Network]
+[Input(2)]
+[Dense(4), ReLU]
+[Dense(3), Tanh]
+[MeanSquaredError]
+public partial class HalfRowRegisterNet : IFloatRegressor;

@@ -56,6 +56,9 @@ public static class Activations
 
     /// <summary>A float function for float networks.</summary>
     public static float SwishF(float x) => x / (1 + MathF.Exp(-x));
+
+    /// <summary>A float function with f(0) = ½, so the unused lanes of a vector in registers hold nonzero values (MixedRegisterNet).</summary>
+    public static float HalfUpF(float x) => (0.25f * x * x) + x + 0.5f;
 }
 
 /// <summary>Per-element losses, L(output, target).</summary>

@@ -608,6 +608,15 @@ internal sealed partial class NetworkEmitter
                 EmitLengthCheck("target", "OutputLength");
             }
 
+            if (!label && StepInRegisters)
+            {
+                _w.OpenBlock("if (" + Vector256 + ".IsHardwareAccelerated)");
+                EmitStepInRegisters();
+                _w.CloseBlock();
+                _w.WriteLine();
+                _w.WriteLine("// Without Vector256: the layers' methods, through the arrays");
+            }
+
             _w.WriteLine("ForwardLayers(input);");
             _w.WriteLine(_t + " loss = LossAndGradient(" + (label ? "label" : "target") + LossInputGradientArgument(false) + ");");
             EmitTrainStepEnd("BackPropagateAndStep(learningRate);");

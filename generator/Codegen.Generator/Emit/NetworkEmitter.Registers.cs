@@ -1,0 +1,344 @@
+using System.Collections.Generic;
+using System.Linq;
+using Codegen.Generator.Model;
+using Codegen.Generator.Symbolic;
+
+namespace Codegen.Generator.Emit;
+
+// The TrainStep of a small network of Dense layers and activations, with every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in locals: each layer
+// at most one Vector256 wide, so a vector of values is one register. The general TrainStep passes them through the
+// network's arrays, one layer method after another; on a network this small the loads after stores and the calls are
+// most of its time. The parameters stay where they are (PyTorch's layout in Parameters).
+internal sealed partial class NetworkEmitter
+{
+    /// <summary>The most weights (Σ Units × Inputs over the Dense layers) a network may have for its TrainStep to run in registers: the method stays short.</summary>
+    internal const int RegisterStepWeightLimit = 256;
+
+    private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+    private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
+
+    /// <summary>The lanes of a Vector256 of the element type: the widest layer a TrainStep in registers takes.</summary>
+    private int Lanes => _plan.Numeric == NumericType.Float ? 8 : 4;
+
+    /// <summary>
+    /// Whether TrainStep runs in registers where Vector256 is accelerated: an elementwise loss, only Dense layers and
+    /// activations whose function and derivative have exact vector forms, every layer at most <see cref="Lanes"/> wide,
+    /// and at most <see cref="RegisterStepWeightLimit"/> weights.
+    /// </summary>
+    private bool StepInRegisters
+    {
+        get
+        {
+            if (_plan.Spec.Loss is not ElementwiseLossSpec || _plan.ParameterCount == 0 || _plan.Spec.InputLength > Lanes)
+            {
+                return false;
+            }
+
+            int weights = 0;
+            foreach (LayerSpec layer in _plan.Spec.Layers)
+            {
+                switch (layer)
+                {
+                    case DenseSpec d when d.Units <= Lanes:
+                        weights += d.Inputs * d.Units;
+                        break;
+                    case ElementwiseSpec e when VectorPrinter.CSharp(e.Function, _plan.Numeric, v => v) is not null
+                        && VectorPrinter.CSharp(Rewriter.ElementwiseBackward(e.Function), _plan.Numeric, v => v) is not null:
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            return weights <= RegisterStepWeightLimit;
+        }
+    }
+
+    /// <summary>
+    /// The values of one vector (x⁽¹⁾, a ŷ⁽ⁱ⁾ or a ∇⁽ⁱ⁾) in locals: one Vector256 (the lanes past <see cref="Length"/> hold
+    /// values nothing reads), its scalars, or both; the form not yet written is declared when first asked for.
+    /// </summary>
+    private sealed class RegisterValue(string name, int length)
+    {
+        public string Name { get; } = name;
+
+        public int Length { get; } = length;
+
+        public string? Vector { get; set; }
+
+        public string[]? Scalars { get; set; }
+
+        /// <summary>The Vector128 of the first half of the lanes, when Length is half a Vector256.</summary>
+        public string? Half { get; set; }
+
+        /// <summary>How to load <see cref="Half"/> directly, when it is not taken from <see cref="Vector"/>.</summary>
+        public string? HalfLoad { get; set; }
+    }
+
+    private string VectorOf(RegisterValue v)
+    {
+        if (v.Vector is null)
+        {
+            v.Vector = "v" + v.Name;
+            IEnumerable<string> lanes = v.Scalars!.Concat(Enumerable.Repeat(Lit(0), Lanes - v.Length));
+            _w.WriteLine("var " + v.Vector + " = " + Vector256 + ".Create(" + string.Join(", ", lanes) + ");" + (v.Length < Lanes ? " // the lanes past " + S(v.Length) + " are not read" : string.Empty));
+        }
+
+        return v.Vector;
+    }
+
+    private string ScalarOf(RegisterValue v, int k)
+    {
+        if (v.Scalars is null)
+        {
+            v.Scalars = Enumerable.Range(0, v.Length).Select(j => v.Name + "_" + S(j)).ToArray();
+            for (int j = 0; j < v.Length; j++)
+            {
+                _w.WriteLine(_t + " " + v.Scalars[j] + " = " + v.Vector + "[" + S(j) + "];");
+            }
+        }
+
+        return v.Scalars[k];
+    }
+
+    private string HalfOf(RegisterValue v)
+    {
+        if (v.Half is null)
+        {
+            v.Half = "h" + v.Name;
+            _w.WriteLine("var " + v.Half + " = " + (v.HalfLoad ?? Vector256 + ".GetLower(" + VectorOf(v) + ")") + ";");
+        }
+
+        return v.Half;
+    }
+
+    /// <summary>
+    /// The body of the register TrainStep, inside <c>if (Vector256.IsHardwareAccelerated)</c>: forward with the values in
+    /// locals, the loss and its gradient, then back through the layers with the step folded in (each Dense layer's
+    /// ∂ℓ/∂x first, from the weights before their step), and the return.
+    /// </summary>
+    private void EmitStepInRegisters()
+    {
+        int n0 = _plan.Spec.InputLength;
+        _w.WriteLine("// Small enough to keep every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in registers (one Vector256 or a few scalars each): the same step as below,");
+        _w.WriteLine("// without the arrays; the parameters are read and updated in place.");
+        _w.WriteLine(_span + " p = new(_parameters, _p0, ParameterCount);");
+        _w.WriteLine("ref " + _t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);");
+        var values = new RegisterValue[_plan.LayerCount + 1];
+        values[0] = new RegisterValue("x", n0);
+        string input = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input)";
+        if (n0 == Lanes)
+        {
+            values[0].Vector = "vx";
+            _w.WriteLine("var vx = " + Vector256 + ".LoadUnsafe(ref " + input + "); // x⁽¹⁾");
+        }
+        else
+        {
+            values[0].Scalars = Enumerable.Range(0, n0).Select(k => "x_" + S(k)).ToArray();
+            _w.WriteLine(_t + " " + string.Join(", ", values[0].Scalars.Select((name, k) => name + " = input[" + S(k) + "]")) + "; // x⁽¹⁾");
+            values[0].HalfLoad = 2 * n0 == Lanes ? Vector128 + ".LoadUnsafe(ref " + input + ")" : null;
+        }
+
+        for (int i = 1; i <= _plan.LayerCount; i++)
+        {
+            _w.WriteLine();
+            RegisterValue x = values[i - 1];
+            switch (_plan.Layer(i))
+            {
+                case DenseSpec d:
+                    values[i] = DenseForwardInRegisters(i, d, x);
+                    break;
+                case ElementwiseSpec e:
+                {
+                    _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = f(x" + Sup(i) + "ⱼ), f(x) = " + Printer.Math(e.Function) + ", all lanes at once");
+                    string vx = VectorOf(x);
+                    values[i] = new RegisterValue("y" + S(i), e.Length) { Vector = "vy" + S(i) };
+                    _w.WriteLine("var vy" + S(i) + " = " + VectorPrinter.CSharp(e.Function, _plan.Numeric, _ => vx) + ";");
+                    break;
+                }
+            }
+        }
+
+        int last = _plan.LayerCount, n = _plan.Spec.OutputLength;
+        var loss = (ElementwiseLossSpec)_plan.Spec.Loss!;
+        Expr perElement = Simplifier.Simplify(loss.PerElement);
+        Expr gradient = Simplifier.Simplify(new Num(1.0 / n) * Differentiator.Derive(loss.PerElement, "o"));
+        _w.WriteLine();
+        _w.WriteLine("// ℓ = (1/n) Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ), L(o, t) = " + Printer.Math(perElement) + ", n = " + S(n) + "; ∇" + Sup(last) + "ⱼ = (1/n) ∂L/∂o = " + Printer.Math(gradient));
+        RegisterValue output = values[last];
+        var g = new RegisterValue("g" + S(last), n) { Scalars = new string[n] };
+        _w.WriteLine(_t + " sum = " + Lit(0) + "; // Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ)");
+        for (int j = 0; j < n; j++)
+        {
+            string o = ScalarOf(output, j), t = "target[" + S(j) + "]";
+            var (lossTemps, lossCode) = Printer.CSharp(perElement, _plan.Numeric, v => v == "o" ? o : t, "l" + S(j) + "_");
+            WriteTemps(lossTemps);
+            _w.WriteLine("sum += " + lossCode + ";");
+            var (gradientTemps, gradientCode) = Printer.CSharp(gradient, _plan.Numeric, v => v == "o" ? o : t, "d" + S(j) + "_");
+            WriteTemps(gradientTemps);
+            g.Scalars[j] = g.Name + "_" + S(j);
+            _w.WriteLine(_t + " " + g.Scalars[j] + " = " + gradientCode + ";");
+        }
+
+        for (int i = last; i >= 1; i--)
+        {
+            _w.WriteLine();
+            bool needInputGradient = _plan.HasParametersBefore(i);
+            switch (_plan.Layer(i))
+            {
+                case DenseSpec d:
+                    g = DenseBackwardInRegisters(i, d, values[i - 1], g, needInputGradient);
+                    break;
+                case ElementwiseSpec e when needInputGradient:
+                {
+                    Expr backward = Rewriter.ElementwiseBackward(e.Function);
+                    _w.WriteLine(Header(i) + "∇" + Sup(i - 1) + "ⱼ = ∂ℓ/∂x" + Sup(i) + "ⱼ = " + Printer.Math(backward) + " where g = ∇" + Sup(i) + "ⱼ, x = x" + Sup(i) + "ⱼ, y = ŷ" + Sup(i) + "ⱼ, all lanes at once");
+                    var names = new Dictionary<string, string> { ["g"] = VectorOf(g) };
+                    if (Rewriter.Uses(backward, "x"))
+                    {
+                        names["x"] = VectorOf(values[i - 1]);
+                    }
+
+                    if (Rewriter.Uses(backward, "y"))
+                    {
+                        names["y"] = VectorOf(values[i]);
+                    }
+
+                    var gx = new RegisterValue("g" + S(i - 1), e.Length) { Vector = "vg" + S(i - 1) };
+                    _w.WriteLine("var " + gx.Vector + " = " + VectorPrinter.CSharp(backward, _plan.Numeric, v => names[v]) + ";");
+                    g = gx;
+                    break;
+                }
+
+                default:
+                    _w.WriteLine(Header(i) + "no parameters before it, so ∂ℓ/∂x" + Sup(i) + " is not needed");
+                    break;
+            }
+        }
+
+        _w.WriteLine();
+        _w.WriteLine(HasForward + " = false;");
+        _w.WriteLine("return sum / " + Lit(n) + ";");
+    }
+
+    private void WriteTemps(IReadOnlyList<(string Name, string Code)> temps)
+    {
+        foreach (var (name, value) in temps)
+        {
+            _w.WriteLine(_t + " " + name + " = " + value + ";");
+        }
+    }
+
+    /// <summary>ŷ⁽ⁱ⁾ⱼ = b⁽ⁱ⁾ⱼ + Σₖ W⁽ⁱ⁾ⱼₖ x⁽ⁱ⁾ₖ as scalars: a row of W a vector, summed across its lanes, when rows are one Vector256 long; else one multiply-add per weight.</summary>
+    private RegisterValue DenseForwardInRegisters(int i, DenseSpec d, RegisterValue x)
+    {
+        var (w, b) = _plan.Slots[i];
+        var y = new RegisterValue("y" + S(i), d.Units) { Scalars = Enumerable.Range(0, d.Units).Select(j => "y" + S(i) + "_" + S(j)).ToArray() };
+        bool rows = d.Inputs == Lanes;
+        _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = b" + Sup(i) + "ⱼ + Σₖ W" + Sup(i) + "ⱼₖ x" + Sup(i) + "ₖ, W" + Sup(i) + " " + w.Shape + " at " + S(w.Offset) + ", b" + Sup(i) + " at " + S(b.Offset)
+            + (rows ? ": row j of W" + Sup(i) + " times x" + Sup(i) + ", summed across the lanes" : string.Empty));
+        for (int j = 0; j < d.Units; j++)
+        {
+            if (rows)
+            {
+                string vx = VectorOf(x);
+                _w.WriteLine(_t + " " + y.Scalars[j] + " = " + Vector256 + ".Sum(" + Vector256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + vx + ") + p[" + S(b.Offset + j) + "];");
+                continue;
+            }
+
+            _w.WriteLine(_t + " " + y.Scalars[j] + " = p[" + S(b.Offset + j) + "];");
+            for (int k = 0; k < d.Inputs; k++)
+            {
+                _w.WriteLine(y.Scalars[j] + " += p[" + S(w.Offset + (j * d.Inputs) + k) + "] * " + ScalarOf(x, k) + ";");
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// A Dense layer's backward pass with the step folded in: ∇⁽ⁱ⁻¹⁾ = W⁽ⁱ⁾ᵀ ∇⁽ⁱ⁾ from the weights before their step (when a
+    /// layer before has parameters), then b⁽ⁱ⁾ += −η ∇⁽ⁱ⁾ and W⁽ⁱ⁾ += (−η ∇⁽ⁱ⁾) x⁽ⁱ⁾ᵀ, a row at a time as a vector when a row is
+    /// a Vector256 or a Vector128 long. Returns ∇⁽ⁱ⁻¹⁾ (null when not needed).
+    /// </summary>
+    private RegisterValue DenseBackwardInRegisters(int i, DenseSpec d, RegisterValue x, RegisterValue g, bool needInputGradient)
+    {
+        var (w, b) = _plan.Slots[i];
+        RegisterValue gx = null!;
+        if (needInputGradient)
+        {
+            _w.WriteLine(Header(i) + "∇" + Sup(i - 1) + " = ∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i) + ", from W" + Sup(i) + " before its step"
+                + (d.Inputs == Lanes ? ": the rows of W" + Sup(i) + " as vectors, each times its ∇" + Sup(i) + "ⱼ" : string.Empty));
+            gx = new RegisterValue("g" + S(i - 1), d.Inputs);
+            if (d.Inputs == Lanes)
+            {
+                gx.Vector = "vg" + S(i - 1);
+                for (int j = 0; j < d.Units; j++)
+                {
+                    string row = Vector256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + ScalarOf(g, j);
+                    _w.WriteLine(j == 0 ? "var " + gx.Vector + " = " + row + ";" : gx.Vector + " += " + row + ";");
+                }
+            }
+            else
+            {
+                gx.Scalars = Enumerable.Range(0, d.Inputs).Select(k => gx.Name + "_" + S(k)).ToArray();
+                for (int k = 0; k < d.Inputs; k++)
+                {
+                    for (int j = 0; j < d.Units; j++)
+                    {
+                        string term = "p[" + S(w.Offset + (j * d.Inputs) + k) + "] * " + ScalarOf(g, j);
+                        _w.WriteLine(j == 0 ? _t + " " + gx.Scalars[k] + " = " + term + ";" : gx.Scalars[k] + " += " + term + ";");
+                    }
+                }
+            }
+        }
+
+        _w.WriteLine(Header(i) + "the step: b" + Sup(i) + "ⱼ += eⱼ and W" + Sup(i) + "ⱼₖ += eⱼ x" + Sup(i) + "ₖ, eⱼ = −η ∇" + Sup(i) + "ⱼ"
+            + (d.Inputs == Lanes || 2 * d.Inputs == Lanes ? ", a row of W" + Sup(i) + " at a time" : string.Empty));
+        var step = new RegisterValue("e" + S(i), d.Units);
+        if (g.Vector is not null && d.Units == Lanes)
+        {
+            // ∇⁽ⁱ⁾ is a vector already (from an activation's backward pass): e and b⁽ⁱ⁾'s step as vectors too
+            step.Vector = "ve" + S(i);
+            _w.WriteLine("var " + step.Vector + " = " + g.Vector + " * -learningRate;");
+            _w.WriteLine(Vector256 + ".StoreUnsafe(" + Vector256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ") + " + step.Vector + ", ref rp, " + S(b.Offset) + ");");
+        }
+        else
+        {
+            step.Scalars = Enumerable.Range(0, d.Units).Select(j => step.Name + "_" + S(j)).ToArray();
+            for (int j = 0; j < d.Units; j++)
+            {
+                _w.WriteLine(_t + " " + step.Scalars[j] + " = " + ScalarOf(g, j) + " * -learningRate;");
+            }
+
+            for (int j = 0; j < d.Units; j++)
+            {
+                _w.WriteLine("p[" + S(b.Offset + j) + "] += " + step.Scalars[j] + ";");
+            }
+        }
+
+        string[] e = Enumerable.Range(0, d.Units).Select(j => ScalarOf(step, j)).ToArray();
+
+        for (int j = 0; j < d.Units; j++)
+        {
+            int row = w.Offset + (j * d.Inputs);
+            if (d.Inputs == Lanes)
+            {
+                _w.WriteLine(Vector256 + ".StoreUnsafe(" + Vector256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + VectorOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
+            }
+            else if (2 * d.Inputs == Lanes)
+            {
+                _w.WriteLine(Vector128 + ".StoreUnsafe(" + Vector128 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + HalfOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
+            }
+            else
+            {
+                for (int k = 0; k < d.Inputs; k++)
+                {
+                    _w.WriteLine("p[" + S(row + k) + "] += " + e[j] + " * " + ScalarOf(x, k) + ";");
+                }
+            }
+        }
+
+        return gx;
+    }
+}
