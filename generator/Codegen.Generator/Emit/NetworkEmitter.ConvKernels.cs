@@ -749,7 +749,7 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
-        EmitPooledWinners(lanes, readOnlySpan, span);
+        EmitPooledWinners(readOnlySpan, span);
         _w.WriteLine();
         foreach (int n in tiles)
         {
@@ -763,15 +763,13 @@ internal sealed partial class NetworkEmitter
     /// pass over the winners: the patch start of each, its ∇ times the scale (0 where ReLU′ is 0, the mask made without a
     /// branch, which ReLU's data would mispredict half the time), and the sum of the gated ∇ for the bias gradient.
     /// </summary>
-    private void EmitPooledWinners(int lanes, string readOnlySpan, string span)
+    private void EmitPooledWinners(string readOnlySpan, string span)
     {
         string t = _t;
-        const int lanes8Int = 8; // int lanes of a Vector256
-        string vi = V256 + "<int>";
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// starts[k] = where the patch of winner arg[k] (a flat index of the convolution's output, from plane <paramref name=\"first\"/>) starts in x,");
         _w.WriteLine("/// rows <paramref name=\"width\"/> wide; ds[k] = scale · g[k], or 0 where pooledY[k] ≤ 0 (pooledY empty: no ReLU); returns Σₖ of the");
-        _w.WriteLine("/// gated g[k] (not scaled), added " + lanes + " lanes at a time and then across them. Winner k is window q0 + k of the plane, so its");
+        _w.WriteLine("/// gated g[k] (not scaled), added a vector at a time (16 windows with Vector512, 8 with Vector256 for the rest) and then across the lanes. Winner k is window q0 + k of the plane, so its");
         _w.WriteLine("/// window's rows start at output row top = py · poolStride (py = its pooled row, from a float product) and the winner lies");
         _w.WriteLine("/// dy = (arg[k] − first − top · ow) / ow rows below: fewer than poolSize, counted with comparisons, so no division.");
         _w.WriteLine("/// </summary>");
@@ -783,45 +781,13 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("bool relu = !pooledY.IsEmpty;");
         _w.WriteLine("pooledY = relu ? pooledY.Slice(0, n) : pooledY;");
         _w.WriteLine("int shift = width - ow; // start = the winner's index in its plane + oy · shift");
+        _w.WriteLine("var acc512 = " + V512 + "<" + t + ">.Zero;");
         _w.WriteLine("var acc = " + V256 + "<" + t + ">.Zero;");
         _w.WriteLine("int k = 0;");
         _w.WriteLine("// py = ⌊(q + ½) / pw⌋ in float is exact while q < 2²¹: its error, under q · 2⁻²² / pw, stays below the ½ / pw that separates (q + ½) / pw from an integer");
-        _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated && q0 + n < 1 << 21)");
-        _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
-        _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
-        References("g", "pooledY", "ds");
-        _w.WriteLine("var vScale = " + V256 + ".Create(scale);");
-        _w.WriteLine("var lane = " + V256 + ".Create(0, 1, 2, 3, 4, 5, 6, 7);");
-        _w.WriteLine("var inverse = " + V256 + ".Create(1f / pw);");
-        _w.WriteLine("var vFirst = " + V256 + ".Create(first);");
-        _w.WriteLine("var vOw = " + V256 + ".Create(ow);");
-        _w.WriteLine("var vWidth = " + V256 + ".Create(width);");
-        _w.WriteLine("var vShift = " + V256 + ".Create(shift);");
-        _w.WriteLine("var vStride = " + V256 + ".Create(poolStride);");
-        _w.OpenBlock("for (; k <= n - " + lanes8Int + "; k += " + lanes8Int + ")");
-        for (int h = 0; h < lanes8Int; h += lanes)
-        {
-            string at = h == 0 ? "(nuint)k" : "(nuint)(k + " + h + ")";
-            string gate = "gate" + (h == 0 ? string.Empty : h.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            _w.WriteLine("var " + gate + " = " + V256 + ".LoadUnsafe(ref rg, " + at + ");");
-            _w.OpenBlock("if (relu)");
-            _w.WriteLine(gate + " = " + V256 + ".ConditionalSelect(" + V256 + ".GreaterThan(" + V256 + ".LoadUnsafe(ref rpooledY, " + at + "), " + V256 + "<" + t + ">.Zero), " + gate + ", " + V256 + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
-            _w.CloseBlock();
-            _w.WriteLine("acc += " + gate + ";");
-            _w.WriteLine(V256 + ".StoreUnsafe(vScale * " + gate + ", ref rds, " + at + ");");
-        }
-
-        _w.WriteLine("var q = " + V256 + ".Create(q0 + k) + lane; // the windows' indices in the plane");
-        _w.WriteLine("var top = " + V256 + ".ConvertToInt32((" + V256 + ".ConvertToSingle(q) + " + V256 + ".Create(0.5f)) * inverse) * vStride; // each window's first output row");
-        _w.WriteLine("var rel = " + V256 + ".LoadUnsafe(ref ra, (nuint)k) - vFirst - (top * vOw); // (oy − top) · ow + ox");
-        _w.WriteLine("var dy = " + vi + ".Zero;");
-        _w.OpenBlock("for (int r = 1; r < poolSize; r++)");
-        _w.WriteLine("dy -= " + V256 + ".GreaterThanOrEqual(rel, " + V256 + ".Create(r * ow)); // −1 in each lane at or below row top + r");
-        _w.CloseBlock();
-        _w.WriteLine(V256 + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)k);");
-        _w.CloseBlock();
-        _w.CloseBlock();
-        _w.WriteLine(t + " sum = " + V256 + ".Sum(acc);");
+        WinnersBlock(V512, 16, "acc512");
+        WinnersBlock(V256, 8, "acc");
+        _w.WriteLine(t + " sum = " + V512 + ".Sum(acc512) + " + V256 + ".Sum(acc);");
         _w.OpenBlock("for (; k < n; k++)");
         _w.WriteLine(t + " gate = relu && !(pooledY[k] > " + Lit(0) + ") ? " + Lit(0) + " : g[k];");
         _w.WriteLine("sum += gate;");
@@ -835,6 +801,50 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("return sum;");
         _w.CloseBlock();
         _w.WriteLine();
+
+        // The vector pass at one width over the windows left: intLanes windows per iteration (ints), in halves of as many
+        // ∇ values as a vector of the element type holds; each width sums the gated ∇ in its own accumulator.
+        void WinnersBlock(string v, int intLanes, string accumulator)
+        {
+            int valueLanes = intLanes * 4 / _plan.ElementBytes;
+            string vi = v + "<int>";
+            string intLanesText = intLanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _w.OpenBlock("if (" + v + ".IsHardwareAccelerated && q0 + n < 1 << 21 && n - k >= " + intLanesText + ")");
+            _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+            _w.WriteLine("ref int rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(starts);");
+            References("g", "pooledY", "ds");
+            _w.WriteLine("var vScale = " + v + ".Create(scale);");
+            _w.WriteLine("var lane = " + v + ".Create(" + string.Join(", ", System.Linq.Enumerable.Range(0, intLanes)) + ");");
+            _w.WriteLine("var inverse = " + v + ".Create(1f / pw);");
+            _w.WriteLine("var vFirst = " + v + ".Create(first);");
+            _w.WriteLine("var vOw = " + v + ".Create(ow);");
+            _w.WriteLine("var vWidth = " + v + ".Create(width);");
+            _w.WriteLine("var vShift = " + v + ".Create(shift);");
+            _w.WriteLine("var vStride = " + v + ".Create(poolStride);");
+            _w.OpenBlock("for (; k <= n - " + intLanesText + "; k += " + intLanesText + ")");
+            for (int h = 0; h < intLanes; h += valueLanes)
+            {
+                string at = h == 0 ? "(nuint)k" : "(nuint)(k + " + h + ")";
+                string gate = "gate" + (h == 0 ? string.Empty : h.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                _w.WriteLine("var " + gate + " = " + v + ".LoadUnsafe(ref rg, " + at + ");");
+                _w.OpenBlock("if (relu)");
+                _w.WriteLine(gate + " = " + v + ".ConditionalSelect(" + v + ".GreaterThan(" + v + ".LoadUnsafe(ref rpooledY, " + at + "), " + v + "<" + t + ">.Zero), " + gate + ", " + v + "<" + t + ">.Zero); // ReLU′ at the winner, without a branch");
+                _w.CloseBlock();
+                _w.WriteLine(accumulator + " += " + gate + ";");
+                _w.WriteLine(v + ".StoreUnsafe(vScale * " + gate + ", ref rds, " + at + ");");
+            }
+
+            _w.WriteLine("var q = " + v + ".Create(q0 + k) + lane; // the windows' indices in the plane");
+            _w.WriteLine("var top = " + v + ".ConvertToInt32((" + v + ".ConvertToSingle(q) + " + v + ".Create(0.5f)) * inverse) * vStride; // each window's first output row");
+            _w.WriteLine("var rel = " + v + ".LoadUnsafe(ref ra, (nuint)k) - vFirst - (top * vOw); // (oy − top) · ow + ox");
+            _w.WriteLine("var dy = " + vi + ".Zero;");
+            _w.OpenBlock("for (int r = 1; r < poolSize; r++)");
+            _w.WriteLine("dy -= " + v + ".GreaterThanOrEqual(rel, " + v + ".Create(r * ow)); // −1 in each lane at or below row top + r");
+            _w.CloseBlock();
+            _w.WriteLine(v + ".StoreUnsafe(rel + (top * vWidth) + (dy * vShift), ref rs, (nuint)k);");
+            _w.CloseBlock();
+            _w.CloseBlock();
+        }
     }
 
     private static string PooledTile(int rows) => "PooledTile" + rows.ToString(System.Globalization.CultureInfo.InvariantCulture);

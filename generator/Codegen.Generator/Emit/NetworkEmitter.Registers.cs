@@ -237,6 +237,7 @@ internal sealed partial class NetworkEmitter
         bool rows = d.Inputs == Lanes;
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = b" + Sup(i) + "ⱼ + Σₖ W" + Sup(i) + "ⱼₖ x" + Sup(i) + "ₖ, W" + Sup(i) + " " + w.Shape + " at " + S(w.Offset) + ", b" + Sup(i) + " at " + S(b.Offset)
             + (rows ? ": row j of W" + Sup(i) + " times x" + Sup(i) + ", summed across the lanes" : string.Empty));
+        _ = rows ? VectorOf(x) : ScalarOf(x, 0); // the form the rows read, declared before them
         for (int j = 0; j < d.Units; j++)
         {
             if (rows)
