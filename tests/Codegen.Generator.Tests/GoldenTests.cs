@@ -172,8 +172,8 @@ public sealed class GoldenTests
     public void TinyNetTrainStepInRegisters()
     {
         // Every layer at most 8 floats wide and an elementwise loss: TrainStep keeps x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in locals where
-        // Vector256 is accelerated (rows of 4 stepped as Vector128s, rows of 8 summed and stepped as Vector256s), and calls
-        // the layers' methods otherwise. Forward and Backward are unchanged.
+        // Vector256 is accelerated (W⁽¹⁾, 8 rows of 4, as its 4 columns, transposed in registers; rows of 8 summed and
+        // stepped as Vector256s), and calls the layers' methods otherwise. Forward and Backward are unchanged.
         GeneratorOutput output = Check("""
             using Codegen;
 
@@ -189,7 +189,8 @@ public sealed class GoldenTests
 
         string code = output.Sources["Demo.TinyNet.g.cs"];
         Assert.Contains("var vy2 = global::CodegenMath.Tanh(vy1);", code, System.StringComparison.Ordinal);
-        Assert.Contains("global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(", code, System.StringComparison.Ordinal);
+        Assert.Contains("var (c1_0, c1_1, c1_2, c1_3) = global::CodegenColumns.Load(ref rp, 0);", code, System.StringComparison.Ordinal);
+        Assert.Contains("file static class CodegenColumns", code, System.StringComparison.Ordinal);
         Assert.Contains("// Without Vector256: the layers' methods, through the arrays", code, System.StringComparison.Ordinal);
     }
 

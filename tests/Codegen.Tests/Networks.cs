@@ -212,7 +212,7 @@ public interface IFloatRegressor
     void ZeroGradients();
 }
 
-/// <summary>The benchmark's tiny network: TrainStep in registers, rows of W⁽¹⁾ stepped as Vector128s, of W⁽³⁾ as Vector256s.</summary>
+/// <summary>The benchmark's tiny network: TrainStep in registers, W⁽¹⁾ (8 rows of 4) as its columns, the rows of W⁽³⁾ as Vector256s.</summary>
 [Network]
 [Input(4)]
 [Dense(8), Tanh]

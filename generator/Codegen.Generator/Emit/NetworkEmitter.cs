@@ -132,6 +132,11 @@ internal sealed partial class NetworkEmitter
             EmitRowsClass();
         }
 
+        if (_w.ToString().Contains("global::" + ColumnsClass + "."))
+        {
+            EmitColumnsClass();
+        }
+
         if (_w.ToString().Contains("global::" + Printer.FloatMathClass + "."))
         {
             EmitFloatMath();
