@@ -22,13 +22,11 @@ internal sealed partial class NetworkEmitter
 
     private const string ColumnsClass = "CodegenColumns";
 
-    /// <summary>The lane order of the columns <see cref="ColumnsClass"/> makes: lane l holds row P(l) of the layer.</summary>
-    private const string ColumnLanes = "0, 2, 4, 6, 1, 3, 5, 7";
-
     /// <summary>
     /// Whether a Dense layer in registers works on W's columns: float rows of 4 and 8 units, the shape of a first layer
-    /// of 4 inputs. Its rows, two to a Vector256, are transposed in registers into 4 columns, so ŷ = b + Σₖ W₍:,ₖ₎ xₖ is 4
-    /// vector multiply-adds instead of 32 scalar ones, and the step of W 4 more (transposed back and stored as rows).
+    /// of 4 inputs. Its rows, rows j and j + 4 in one Vector256, are transposed in registers into 4 columns, so
+    /// ŷ = b + Σₖ W₍:,ₖ₎ xₖ is 4 vector multiply-adds instead of 32 scalar ones, and the step of W 4 more (transposed back and
+    /// stored as rows).
     /// </summary>
     private bool InColumns(DenseSpec d) => _plan.Numeric == NumericType.Float && d.Inputs == 4 && d.Units == 8;
 
@@ -41,30 +39,36 @@ internal sealed partial class NetworkEmitter
     private void EmitColumnsClass()
     {
         string v = Vector256 + "<float>", four = "(" + v + ", " + v + ", " + v + ", " + v + ")", avx = "global::System.Runtime.Intrinsics.X86.Avx";
+        string inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// The columns of a Dense layer's weights of 8 rows of 4 floats, which TrainStep in registers multiplies by the input's");
-        _w.WriteLine("/// values: rows 2m and 2m + 1 are loaded as one Vector256 and the four vectors transposed in registers, so that lane l");
-        _w.WriteLine("/// of column k holds W[P(l), k] with P = " + ColumnLanes + " (even rows in the lower half, odd rows in the upper).");
+        _w.WriteLine("/// values: rows j and j + 4 are loaded into one Vector256 (j = 0…3) and the four vectors transposed in registers, half by");
+        _w.WriteLine("/// half, so that column k holds W[0, k] … W[7, k] in order.");
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("file static class " + ColumnsClass);
         _w.WriteLine("/// <summary>The 4 columns of the 8 rows of 4 floats from rows[at] on.</summary>");
-        _w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        _w.WriteLine("public static " + four + " Load(ref float rows, nuint at) => Transpose(" + string.Join(", ", Enumerable.Range(0, 4).Select(m => Vector256 + ".LoadUnsafe(ref rows, at + " + S(8 * m) + ")")) + ");");
+        _w.WriteLine(inline);
+        _w.WriteLine("public static " + four + " Load(ref float rows, nuint at) => Transpose(" + string.Join(", ", Enumerable.Range(0, 4).Select(j => "Rows(ref rows, at + " + S(4 * j) + ")")) + ");");
         _w.WriteLine();
         _w.WriteLine("/// <summary>Stores 4 such columns back as the 8 rows of 4 floats from rows[at] on.</summary>");
-        _w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        _w.WriteLine(inline);
         _w.OpenBlock("public static void Store(ref float rows, nuint at, " + v + " c0, " + v + " c1, " + v + " c2, " + v + " c3)");
-        _w.WriteLine("var (r0, r1, r2, r3) = Transpose(c0, c1, c2, c3); // the transpose is its own inverse");
-        for (int m = 0; m < 4; m++)
+        _w.WriteLine("var (r0, r1, r2, r3) = Transpose(c0, c1, c2, c3); // the transpose is its own inverse: rj holds rows j and j + 4");
+        for (int j = 0; j < 4; j++)
         {
-            _w.WriteLine(Vector256 + ".StoreUnsafe(r" + S(m) + ", ref rows, at + " + S(8 * m) + ");");
+            _w.WriteLine(Vector128 + ".StoreUnsafe(" + Vector256 + ".GetLower(r" + S(j) + "), ref rows, at + " + S(4 * j) + ");");
+            _w.WriteLine(Vector128 + ".StoreUnsafe(" + Vector256 + ".GetUpper(r" + S(j) + "), ref rows, at + " + S((4 * j) + 16) + ");");
         }
 
         _w.CloseBlock();
         _w.WriteLine();
+        _w.WriteLine("/// <summary>Row j (at rows[at]) and row j + 4 (16 floats on) in one vector.</summary>");
+        _w.WriteLine(inline);
+        _w.WriteLine("private static " + v + " Rows(ref float rows, nuint at) => " + Vector256 + ".Create(" + Vector128 + ".LoadUnsafe(ref rows, at), " + Vector128 + ".LoadUnsafe(ref rows, at + 16));");
+        _w.WriteLine();
         _w.WriteLine("/// <summary>In each 128-bit half, the 4×4 transpose of the halves of a, b, c and d (one row of 4 each).</summary>");
-        _w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        _w.WriteLine(inline);
         _w.OpenBlock("private static " + four + " Transpose(" + v + " a, " + v + " b, " + v + " c, " + v + " d)");
         _w.WriteLine("var ab0 = " + avx + ".UnpackLow(a, b); // a0 b0 a1 b1 in each half");
         _w.WriteLine("var ab2 = " + avx + ".UnpackHigh(a, b); // a2 b2 a3 b3");
@@ -293,11 +297,11 @@ internal sealed partial class NetworkEmitter
             string[] c = Enumerable.Range(0, 4).Select(k => "c" + S(i) + "_" + S(k)).ToArray();
             _columns[i] = c;
             _w.WriteLine(Header(i) + "ŷ" + Sup(i) + " = b" + Sup(i) + " + Σₖ W" + Sup(i) + "₍:,ₖ₎ x" + Sup(i) + "ₖ, W" + Sup(i) + " " + w.Shape + " at " + S(w.Offset) + ", b" + Sup(i) + " at " + S(b.Offset)
-                + ": W" + Sup(i) + "'s columns from its rows in registers (lanes in row order " + ColumnLanes + ", put back in order after the sum)");
+                + ": W" + Sup(i) + "'s columns from its rows, transposed in registers");
             string[] xs = Enumerable.Range(0, 4).Select(k => ScalarOf(x, k)).ToArray();
             _w.WriteLine("var (" + string.Join(", ", c) + ") = global::" + ColumnsClass + ".Load(ref rp, " + S(w.Offset) + ");");
             string sum = "((" + c[0] + " * " + xs[0] + ") + (" + c[1] + " * " + xs[1] + ")) + ((" + c[2] + " * " + xs[2] + ") + (" + c[3] + " * " + xs[3] + "))";
-            _w.WriteLine("var vy" + S(i) + " = " + Vector256 + ".Shuffle(" + sum + ", " + Vector256 + ".Create(0, 4, 1, 5, 2, 6, 3, 7)) + " + Vector256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
+            _w.WriteLine("var vy" + S(i) + " = (" + sum + ") + " + Vector256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
             return new RegisterValue("y" + S(i), d.Units) { Vector = "vy" + S(i) };
         }
 
@@ -388,9 +392,8 @@ internal sealed partial class NetworkEmitter
 
         if (_columns.TryGetValue(i, out string[]? c))
         {
-            string eP = "ve" + S(i) + "P";
-            _w.WriteLine("var " + eP + " = " + Vector256 + ".Shuffle(" + VectorOf(step) + ", " + Vector256 + ".Create(" + ColumnLanes + ")); // e in the columns' lane order");
-            string columns = string.Join(", ", c.Select((column, k) => column + " + (" + eP + " * " + ScalarOf(x, k) + ")"));
+            string ve = VectorOf(step);
+            string columns = string.Join(", ", c.Select((column, k) => column + " + (" + ve + " * " + ScalarOf(x, k) + ")"));
             _w.WriteLine("global::" + ColumnsClass + ".Store(ref rp, " + S(w.Offset) + ", " + columns + ");");
             return gx;
         }
