@@ -172,8 +172,9 @@ public sealed class GoldenTests
     public void TinyNetTrainStepInRegisters()
     {
         // Every layer at most 8 floats wide and an elementwise loss: TrainStep keeps x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in locals where
-        // Vector256 is accelerated (W⁽¹⁾, 8 rows of 4, as its 4 columns, transposed in registers; rows of 8 summed and
-        // stepped as Vector256s), and calls the layers' methods otherwise. Forward and Backward are unchanged.
+        // Vector256 is accelerated (W⁽¹⁾, 8 rows of 4, summed as its 4 columns, transposed in registers, and stepped two rows
+        // per Vector256; rows of 8 summed and stepped as Vector256s), and calls the layers' methods otherwise. Forward and
+        // Backward are unchanged.
         GeneratorOutput output = Check("""
             using Codegen;
 

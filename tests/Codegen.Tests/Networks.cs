@@ -123,13 +123,13 @@ public partial class SparseReluNet : IDoubleNetwork;
 
 /// <summary>
 /// Small enough for TrainStep in registers (every layer at most one Vector256 of doubles wide): rows of 4 (a Vector256
-/// each) and of 2 (a Vector128 each).
+/// each) and of 2 (two to a Vector256 in the step).
 /// </summary>
 [Network(Precision = Precision.Double)]
 [Input(4)]
 [Dense(4), ReLU]
 [Dense(2), LeakyReLU(0.2)]
-[Dense(3)]
+[Dense(4)]
 [MeanSquaredError]
 public partial class RegisterStepDoubleNet : IDoubleNetwork;
 
@@ -212,7 +212,7 @@ public interface IFloatRegressor
     void ZeroGradients();
 }
 
-/// <summary>The benchmark's tiny network: TrainStep in registers, W⁽¹⁾ (8 rows of 4) as its columns, the rows of W⁽³⁾ as Vector256s.</summary>
+/// <summary>The benchmark's tiny network: TrainStep in registers, W⁽¹⁾ (8 rows of 4) summed as its columns and stepped two rows per Vector256, the rows of W⁽³⁾ as Vector256s.</summary>
 [Network]
 [Input(4)]
 [Dense(8), Tanh]
