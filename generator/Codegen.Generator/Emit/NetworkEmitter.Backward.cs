@@ -132,17 +132,11 @@ internal sealed partial class NetworkEmitter
                 Loop("j", n, false, j =>
                 {
                     var (lossTemps, lossCode) = Printer.CSharp(perElement, _plan.Numeric, v => v == "o" ? "o[j]" : "target[j]", "l");
-                    foreach (var (name, value) in lossTemps)
-                    {
-                        _w.WriteLine(_t + " " + name + " = " + value + ";");
-                    }
+                    WriteTemps(lossTemps);
 
                     _w.WriteLine("loss += " + lossCode + ";");
                     var (gradTemps, gradCode) = Printer.CSharp(gradient, _plan.Numeric, v => v == "o" ? "o[j]" : "target[j]", "d");
-                    foreach (var (name, value) in gradTemps)
-                    {
-                        _w.WriteLine(_t + " " + name + " = " + value + ";");
-                    }
+                    WriteTemps(gradTemps);
 
                     _w.WriteLine("g[j] = " + gradCode + ";");
                 });

@@ -610,7 +610,7 @@ internal sealed partial class NetworkEmitter
 
             if (!label && StepInRegisters)
             {
-                _w.OpenBlock("if (" + Vector256 + ".IsHardwareAccelerated" + (AnyInColumns ? " && global::System.Runtime.Intrinsics.X86.Avx.IsSupported" : string.Empty) + ")");
+                _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated" + (AnyInColumns ? " && global::System.Runtime.Intrinsics.X86.Avx.IsSupported" : string.Empty) + ")");
                 EmitStepInRegisters();
                 _w.CloseBlock();
                 _w.WriteLine();

@@ -123,6 +123,15 @@ internal sealed partial class NetworkEmitter
 
     private string Sup(int i) => NetworkPlan.Sup(i);
 
+    /// <summary>Declares the temporaries <see cref="Printer.CSharp"/> returned with an expression, in their order.</summary>
+    private void WriteTemps(IReadOnlyList<(string Name, string Code)> temps)
+    {
+        foreach (var (name, value) in temps)
+        {
+            _w.WriteLine(_t + " " + name + " = " + value + ";");
+        }
+    }
+
     private void Declare(string name, string field, bool readOnly = true) =>
         _w.WriteLine((readOnly ? _readOnlySpan : _span) + " " + name + " = " + WithConstantLength(field) + ";");
 
@@ -554,10 +563,7 @@ internal sealed partial class NetworkEmitter
         Loop("j", length, unroll, j =>
         {
             var (temps, code) = Printer.CSharp(expr, _plan.Numeric, v => arrays[v] + "[" + j + "]");
-            foreach (var (name, value) in temps)
-            {
-                _w.WriteLine(_t + " " + name + " = " + value + ";");
-            }
+            WriteTemps(temps);
 
             _w.WriteLine(target + "[" + j + "] = " + code + ";");
         });

@@ -14,9 +14,6 @@ internal sealed partial class NetworkEmitter
     /// <summary>The most weights (Σ Units × Inputs over the Dense layers) a network may have for its TrainStep to run in registers: the method stays short.</summary>
     internal const int RegisterStepWeightLimit = 256;
 
-    private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
-    private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
-
     /// <summary>The lanes of a Vector256 of the element type: the widest layer a TrainStep in registers takes.</summary>
     private int Lanes => _plan.Numeric == NumericType.Float ? 8 : 4;
 
@@ -34,7 +31,7 @@ internal sealed partial class NetworkEmitter
     /// <summary>Writes <see cref="ColumnsClass"/>: W's columns from 8 rows of 4 floats, by a 4×4 transpose in each half of 4 Vector256s.</summary>
     private void EmitColumnsClass()
     {
-        string v = Vector256 + "<float>", four = "(" + v + ", " + v + ", " + v + ", " + v + ")", avx = "global::System.Runtime.Intrinsics.X86.Avx";
+        string v = V256 + "<float>", four = "(" + v + ", " + v + ", " + v + ", " + v + ")", avx = "global::System.Runtime.Intrinsics.X86.Avx";
         string inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         _w.WriteLine();
         _w.WriteLine("/// <summary>");
@@ -49,7 +46,7 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine();
         _w.WriteLine("/// <summary>Row j (at rows[at]) and row j + 4 (16 floats on) in one vector.</summary>");
         _w.WriteLine(inline);
-        _w.WriteLine("private static " + v + " Rows(ref float rows, nuint at) => " + Vector256 + ".Create(" + Vector128 + ".LoadUnsafe(ref rows, at), " + Vector128 + ".LoadUnsafe(ref rows, at + 16));");
+        _w.WriteLine("private static " + v + " Rows(ref float rows, nuint at) => " + V256 + ".Create(" + V128 + ".LoadUnsafe(ref rows, at), " + V128 + ".LoadUnsafe(ref rows, at + 16));");
         _w.WriteLine();
         _w.WriteLine("/// <summary>In each 128-bit half, the 4×4 transpose of the halves of a, b, c and d (one row of 4 each).</summary>");
         _w.WriteLine(inline);
@@ -124,7 +121,7 @@ internal sealed partial class NetworkEmitter
         {
             v.Vector = "v" + v.Name;
             IEnumerable<string> lanes = v.Scalars!.Concat(Enumerable.Repeat(Lit(0), Lanes - v.Length));
-            _w.WriteLine("var " + v.Vector + " = " + Vector256 + ".Create(" + string.Join(", ", lanes) + ");" + (v.Length < Lanes ? " // the lanes past " + S(v.Length) + " are not read" : string.Empty));
+            _w.WriteLine("var " + v.Vector + " = " + V256 + ".Create(" + string.Join(", ", lanes) + ");" + (v.Length < Lanes ? " // the lanes past " + S(v.Length) + " are not read" : string.Empty));
         }
 
         return v.Vector;
@@ -149,7 +146,7 @@ internal sealed partial class NetworkEmitter
         if (v.Half is null)
         {
             v.Half = "h" + v.Name;
-            _w.WriteLine("var " + v.Half + " = " + (v.HalfLoad ?? Vector256 + ".GetLower(" + VectorOf(v) + ")") + ";");
+            _w.WriteLine("var " + v.Half + " = " + (v.HalfLoad ?? V256 + ".GetLower(" + VectorOf(v) + ")") + ";");
         }
 
         return v.Half;
@@ -173,13 +170,13 @@ internal sealed partial class NetworkEmitter
         if (n0 == Lanes)
         {
             values[0].Vector = "vx";
-            _w.WriteLine("var vx = " + Vector256 + ".LoadUnsafe(ref " + input + "); // x⁽¹⁾");
+            _w.WriteLine("var vx = " + V256 + ".LoadUnsafe(ref " + input + "); // x⁽¹⁾");
         }
         else
         {
             values[0].Scalars = Enumerable.Range(0, n0).Select(k => "x_" + S(k)).ToArray();
             _w.WriteLine(_t + " " + string.Join(", ", values[0].Scalars.Select((name, k) => name + " = input[" + S(k) + "]")) + "; // x⁽¹⁾");
-            values[0].HalfLoad = 2 * n0 == Lanes ? Vector128 + ".LoadUnsafe(ref " + input + ")" : null;
+            values[0].HalfLoad = 2 * n0 == Lanes ? V128 + ".LoadUnsafe(ref " + input + ")" : null;
         }
 
         for (int i = 1; i <= _plan.LayerCount; i++)
@@ -264,14 +261,6 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("return sum / " + Lit(n) + ";");
     }
 
-    private void WriteTemps(IReadOnlyList<(string Name, string Code)> temps)
-    {
-        foreach (var (name, value) in temps)
-        {
-            _w.WriteLine(_t + " " + name + " = " + value + ";");
-        }
-    }
-
     /// <summary>ŷ⁽ⁱ⁾ⱼ = b⁽ⁱ⁾ⱼ + Σₖ W⁽ⁱ⁾ⱼₖ x⁽ⁱ⁾ₖ as scalars: a row of W a vector, summed across its lanes, when rows are one Vector256 long; else one multiply-add per weight.</summary>
     private RegisterValue DenseForwardInRegisters(int i, DenseSpec d, RegisterValue x)
     {
@@ -284,7 +273,7 @@ internal sealed partial class NetworkEmitter
             string[] xs = Enumerable.Range(0, 4).Select(k => ScalarOf(x, k)).ToArray();
             _w.WriteLine("var (" + string.Join(", ", c) + ") = global::" + ColumnsClass + ".Load(ref rp, " + S(w.Offset) + ");");
             string sum = "((" + c[0] + " * " + xs[0] + ") + (" + c[1] + " * " + xs[1] + ")) + ((" + c[2] + " * " + xs[2] + ") + (" + c[3] + " * " + xs[3] + "))";
-            _w.WriteLine("var vy" + S(i) + " = (" + sum + ") + " + Vector256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
+            _w.WriteLine("var vy" + S(i) + " = (" + sum + ") + " + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
             return new RegisterValue("y" + S(i), d.Units) { Vector = "vy" + S(i) };
         }
 
@@ -298,7 +287,7 @@ internal sealed partial class NetworkEmitter
             if (rows)
             {
                 string vx = VectorOf(x);
-                _w.WriteLine(_t + " " + y.Scalars[j] + " = " + Vector256 + ".Sum(" + Vector256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + vx + ") + p[" + S(b.Offset + j) + "];");
+                _w.WriteLine(_t + " " + y.Scalars[j] + " = " + V256 + ".Sum(" + V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + vx + ") + p[" + S(b.Offset + j) + "];");
                 continue;
             }
 
@@ -331,7 +320,7 @@ internal sealed partial class NetworkEmitter
                 gx.Vector = "vg" + S(i - 1);
                 for (int j = 0; j < d.Units; j++)
                 {
-                    string row = Vector256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + ScalarOf(g, j);
+                    string row = V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + ScalarOf(g, j);
                     _w.WriteLine(j == 0 ? "var " + gx.Vector + " = " + row + ";" : gx.Vector + " += " + row + ";");
                 }
             }
@@ -357,7 +346,7 @@ internal sealed partial class NetworkEmitter
             // ∇⁽ⁱ⁾ is a vector already (from an activation's backward pass): e and b⁽ⁱ⁾'s step as vectors too
             step.Vector = "ve" + S(i);
             _w.WriteLine("var " + step.Vector + " = " + g.Vector + " * -learningRate;");
-            _w.WriteLine(Vector256 + ".StoreUnsafe(" + Vector256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ") + " + step.Vector + ", ref rp, " + S(b.Offset) + ");");
+            _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ") + " + step.Vector + ", ref rp, " + S(b.Offset) + ");");
         }
         else
         {
@@ -377,12 +366,12 @@ internal sealed partial class NetworkEmitter
         {
             // rows 2m and 2m + 1 are one Vector256: e₂ₘ in its lower half, e₂ₘ₊₁ in its upper, times x twice
             string ve = VectorOf(step), xx = "xx" + S(i), half = HalfOf(x), index = _plan.Numeric == NumericType.Float ? string.Empty : "L";
-            _w.WriteLine("var " + xx + " = " + Vector256 + ".Create(" + half + ", " + half + "); // x" + Sup(i) + " twice");
+            _w.WriteLine("var " + xx + " = " + V256 + ".Create(" + half + ", " + half + "); // x" + Sup(i) + " twice");
             for (int m = 0; m < d.Units / 2; m++)
             {
                 int row = w.Offset + (2 * m * d.Inputs);
                 string lanes = string.Join(", ", Enumerable.Repeat(S(2 * m) + index, d.Inputs).Concat(Enumerable.Repeat(S((2 * m) + 1) + index, d.Inputs)));
-                _w.WriteLine(Vector256 + ".StoreUnsafe(" + Vector256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + Vector256 + ".Shuffle(" + ve + ", " + Vector256 + ".Create(" + lanes + ")) * " + xx + "), ref rp, " + S(row) + ");");
+                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + V256 + ".Shuffle(" + ve + ", " + V256 + ".Create(" + lanes + ")) * " + xx + "), ref rp, " + S(row) + ");");
             }
 
             return gx;
@@ -394,11 +383,11 @@ internal sealed partial class NetworkEmitter
             int row = w.Offset + (j * d.Inputs);
             if (d.Inputs == Lanes)
             {
-                _w.WriteLine(Vector256 + ".StoreUnsafe(" + Vector256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + VectorOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
+                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + VectorOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
             }
             else if (2 * d.Inputs == Lanes)
             {
-                _w.WriteLine(Vector128 + ".StoreUnsafe(" + Vector128 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + HalfOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
+                _w.WriteLine(V128 + ".StoreUnsafe(" + V128 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + HalfOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
             }
             else
             {

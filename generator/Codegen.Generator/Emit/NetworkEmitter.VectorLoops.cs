@@ -47,10 +47,7 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.OpenBlock("for (; j < " + S(length) + "; j++)");
-        foreach (var (name, value) in temps)
-        {
-            _w.WriteLine(_t + " " + name + " = " + value + ";");
-        }
+        WriteTemps(temps);
 
         _w.WriteLine(target + "[j] = " + scalar + ";");
         _w.CloseBlock();
