@@ -171,7 +171,7 @@ public static partial class Container
     [Dense(4), Tanh]
     [Dense(2)]
     [MeanSquaredError]
-    public partial struct StructNet;
+    public partial struct StructNet : IFloatRegressor;
 }
 
 /// <summary>Inference only: no loss, so no Backward, Gradients or Step.</summary>
