@@ -196,6 +196,29 @@ public sealed class GoldenTests
     }
 
     [Fact]
+    public void TinyClassifierTrainStepInRegisters()
+    {
+        // The same with a softmax fused with the cross-entropy: both TrainStep overloads (label and target) compute the
+        // log-sum-exp loss and ∇ = p − onehot(label) or p·Σₖyₖ − y from the logits in locals.
+        GeneratorOutput output = Check("""
+            using Codegen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(4)]
+            [Dense(8), ReLU]
+            [Dense(3), Softmax]
+            [CrossEntropy]
+            public partial class TinyClassifier;
+            """);
+
+        string code = output.Sources["Demo.TinyClassifier.g.cs"];
+        Assert.Contains("float crossEntropy = lse - global::System.Runtime.Intrinsics.Vector256.GetElement(vy3, label);", code, System.StringComparison.Ordinal);
+        Assert.Contains("float g3_0 = ((e_0 * inverse) * sumY) - target[0];", code, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TwoNetworksInOneFile()
     {
         // Same type name in two places: the hint names (and so the generated files) stay distinct.

@@ -249,6 +249,43 @@ public class BehaviourTests
         Assert.Throws<InvalidOperationException>(() => fused.Backward(new float[outputLength]));
     }
 
+    public static TheoryData<string> FloatClassifierNames =>
+        new(typeof(IFloatClassifier).Assembly.GetTypes()
+            .Where(t => t.IsClass && typeof(IFloatClassifier).IsAssignableFrom(t) && t.IsDefined(typeof(NetworkAttribute), false))
+            .Select(t => t.Name).Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The small float classifiers, whose TrainStep runs in registers with the softmax fused with the cross-entropy: over
+    /// six steps, alternately by label and by one-hot target, the loss and parameters ZeroGradients, Forward, Backward and
+    /// Step give, to rounding.
+    /// </summary>
+    [Theory, MemberData(nameof(FloatClassifierNames))]
+    public void FloatClassifierTrainStepInRegistersMatchesBackwardAndStep(string name)
+    {
+        Type type = typeof(IFloatClassifier).Assembly.GetTypes().Single(t => t.Name == name);
+        var fused = (IFloatClassifier)Activator.CreateInstance(type)!;
+        var separate = (IFloatClassifier)Activator.CreateInstance(type)!;
+        int inputLength = (int)type.GetField("InputLength")!.GetValue(null)!;
+        int outputLength = (int)type.GetField("OutputLength")!.GetValue(null)!;
+        // the register path is a long method; TrainStep without it only calls the layers' methods (under 100 bytes of IL)
+        Assert.All(type.GetMethods().Where(m => m.Name == "TrainStep"), m => Assert.True(m.GetMethodBody()!.GetILAsByteArray()!.Length > 500, $"{name}: no TrainStep in registers was generated"));
+        var random = new Random(13);
+        for (int step = 0; step < 6; step++)
+        {
+            float[] input = Enumerable.Range(0, inputLength).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+            int label = random.Next(outputLength);
+            float fusedLoss = step % 2 == 0 ? fused.TrainStep(input, label, 0.1f) : fused.TrainStep(input, OneHot(label, outputLength), 0.1f);
+            separate.ZeroGradients();
+            separate.Forward(input, new float[outputLength]);
+            float separateLoss = step % 2 == 0 ? separate.Backward(label) : separate.Backward(OneHot(label, outputLength));
+            separate.Step(0.1f);
+            Assert.True(Math.Abs(fusedLoss - separateLoss) <= 1e-5 * (1 + Math.Abs(separateLoss)), $"{name}, step {step}: loss {fusedLoss} vs {separateLoss}");
+            AssertClose(separate.Parameters, fused.Parameters, 1e-5, $"{name}, step {step}");
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => fused.TrainStep(new float[inputLength], outputLength, 0.1f));
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
@@ -351,9 +388,9 @@ public class BehaviourTests
         Assert.True(float.IsNaN(result[10]));
     }
 
-    private static float[] OneHot(int label)
+    private static float[] OneHot(int label, int classes = 3)
     {
-        float[] target = new float[3];
+        float[] target = new float[classes];
         target[label] = 1;
         return target;
     }

@@ -133,6 +133,14 @@ public partial class SparseReluNet : IDoubleNetwork;
 [MeanSquaredError]
 public partial class RegisterStepDoubleNet : IDoubleNetwork;
 
+/// <summary>A small classifier: TrainStep in registers with the softmax fused with the cross-entropy (targets here; labels in float).</summary>
+[Network(Precision = Precision.Double)]
+[Input(3)]
+[Dense(4), ReLU]
+[Dense(3), Softmax]
+[CrossEntropy]
+public partial class RegisterStepClassifierDoubleNet : IDoubleClassifier;
+
 /// <summary>Layers without parameters first: the input gradient flows only through activations.</summary>
 [Network(Precision = Precision.Double)]
 [Input(8)]
@@ -248,3 +256,39 @@ public partial class ActivationFirstRegisterNet : IFloatRegressor;
 [Dense(3), Tanh]
 [MeanSquaredError]
 public partial class HalfRowRegisterNet : IFloatRegressor;
+
+/// <summary>What the tests of TrainStep in registers need from a float classifier.</summary>
+public interface IFloatClassifier
+{
+    Span<float> Parameters { get; }
+
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    float Backward(int label);
+
+    float Backward(ReadOnlySpan<float> target);
+
+    float TrainStep(ReadOnlySpan<float> input, int label, float learningRate);
+
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate);
+
+    void Step(float learningRate);
+
+    void ZeroGradients();
+}
+
+/// <summary>A tiny classifier whose TrainStep runs in registers: W⁽¹⁾ as columns, rows of 8 summed as vectors, softmax and cross-entropy in scalars.</summary>
+[Network]
+[Input(4)]
+[Dense(8), Tanh]
+[Dense(3), Softmax]
+[CrossEntropy]
+public partial class TinyClassifierNet : IFloatClassifier;
+
+/// <summary>A classifier whose logits come straight from a layer of 5 inputs (scalar rows), with ∂ℓ/∂x of that layer as scalars.</summary>
+[Network]
+[Input(5)]
+[Dense(6), LeakyReLU(0.1)]
+[Dense(4), Softmax]
+[CrossEntropy]
+public partial class SmallClassifierNet : IFloatClassifier;

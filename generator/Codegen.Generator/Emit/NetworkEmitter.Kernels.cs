@@ -608,10 +608,10 @@ internal sealed partial class NetworkEmitter
                 EmitLengthCheck("target", "OutputLength");
             }
 
-            if (!label && StepInRegisters)
+            if (StepInRegisters)
             {
                 _w.OpenBlock("if (" + V256 + ".IsHardwareAccelerated" + (AnyInColumns ? " && global::System.Runtime.Intrinsics.X86.Avx.IsSupported" : string.Empty) + ")");
-                EmitStepInRegisters();
+                EmitStepInRegisters(label);
                 _w.CloseBlock();
                 _w.WriteLine();
                 _w.WriteLine("// Without Vector256: the layers' methods, through the arrays");

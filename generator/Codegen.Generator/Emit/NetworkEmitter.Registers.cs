@@ -61,24 +61,27 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Whether TrainStep runs in registers where Vector256 is accelerated: an elementwise loss, only Dense layers and
-    /// activations whose function and derivative have exact vector forms, every layer at most <see cref="Lanes"/> wide,
-    /// and at most <see cref="RegisterStepWeightLimit"/> weights.
+    /// Whether TrainStep runs in registers where Vector256 is accelerated: an elementwise loss or a softmax with
+    /// cross-entropy, only Dense layers and activations whose function and derivative have exact vector forms before it,
+    /// every layer at most <see cref="Lanes"/> wide, and at most <see cref="RegisterStepWeightLimit"/> weights.
     /// </summary>
     private bool StepInRegisters
     {
         get
         {
-            if (_plan.Spec.Loss is not ElementwiseLossSpec || _plan.ParameterCount == 0 || _plan.Spec.InputLength > Lanes)
+            bool softmax = _plan.Spec.Loss is SoftmaxCrossEntropySpec;
+            if (!(_plan.Spec.Loss is ElementwiseLossSpec || softmax) || _plan.ParameterCount == 0 || _plan.Spec.InputLength > Lanes)
             {
                 return false;
             }
 
             int weights = 0;
-            foreach (LayerSpec layer in _plan.Spec.Layers)
+            for (int i = 1; i <= _plan.LayerCount; i++)
             {
-                switch (layer)
+                switch (_plan.Layer(i))
                 {
+                    case SoftmaxSpec when softmax && i == _plan.LayerCount:
+                        break;
                     case DenseSpec d when d.Units <= Lanes:
                         weights += d.Inputs * d.Units;
                         break;
@@ -154,10 +157,11 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// The body of the register TrainStep, inside <c>if (Vector256.IsHardwareAccelerated)</c>: forward with the values in
-    /// locals, the loss and its gradient, then back through the layers with the step folded in (each Dense layer's
-    /// ∂ℓ/∂x first, from the weights before their step), and the return.
+    /// locals, the loss and its gradient (against a class <c>label</c> with <paramref name="label"/>, else a
+    /// <c>target</c>), then back through the layers with the step folded in (each Dense layer's ∂ℓ/∂x first, from the
+    /// weights before their step), and the return.
     /// </summary>
-    private void EmitStepInRegisters()
+    private void EmitStepInRegisters(bool label)
     {
         int n0 = _plan.Spec.InputLength;
         _w.WriteLine("// Small enough to keep every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in registers (one Vector256 or a few scalars each): the same step as below,");
@@ -179,7 +183,7 @@ internal sealed partial class NetworkEmitter
             values[0].HalfLoad = 2 * n0 == Lanes ? V128 + ".LoadUnsafe(ref " + input + ")" : null;
         }
 
-        for (int i = 1; i <= _plan.LayerCount; i++)
+        for (int i = 1; i <= _plan.LossStart; i++)
         {
             _w.WriteLine();
             RegisterValue x = values[i - 1];
@@ -199,28 +203,8 @@ internal sealed partial class NetworkEmitter
             }
         }
 
-        int last = _plan.LayerCount, n = _plan.Spec.OutputLength;
-        var loss = (ElementwiseLossSpec)_plan.Spec.Loss!;
-        Expr perElement = Simplifier.Simplify(loss.PerElement);
-        Expr gradient = Simplifier.Simplify(new Num(1.0 / n) * Differentiator.Derive(loss.PerElement, "o"));
-        _w.WriteLine();
-        _w.WriteLine("// ℓ = (1/n) Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ), L(o, t) = " + Printer.Math(perElement) + ", n = " + S(n) + "; ∇" + Sup(last) + "ⱼ = (1/n) ∂L/∂o = " + Printer.Math(gradient));
-        RegisterValue output = values[last];
-        var g = new RegisterValue("g" + S(last), n) { Scalars = new string[n] };
-        _w.WriteLine(_t + " sum = " + Lit(0) + "; // Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ)");
-        for (int j = 0; j < n; j++)
-        {
-            string o = ScalarOf(output, j), t = "target[" + S(j) + "]";
-            var (lossTemps, lossCode) = Printer.CSharp(perElement, _plan.Numeric, v => v == "o" ? o : t, "l" + S(j) + "_");
-            WriteTemps(lossTemps);
-            _w.WriteLine("sum += " + lossCode + ";");
-            var (gradientTemps, gradientCode) = Printer.CSharp(gradient, _plan.Numeric, v => v == "o" ? o : t, "d" + S(j) + "_");
-            WriteTemps(gradientTemps);
-            g.Scalars[j] = g.Name + "_" + S(j);
-            _w.WriteLine(_t + " " + g.Scalars[j] + " = " + gradientCode + ";");
-        }
-
-        for (int i = last; i >= 1; i--)
+        RegisterValue g = _plan.Spec.Loss is ElementwiseLossSpec loss ? ElementwiseLossInRegisters(loss, values[_plan.LayerCount]) : SoftmaxCrossEntropyInRegisters(values[_plan.LossStart], label);
+        for (int i = _plan.LossStart; i >= 1; i--)
         {
             _w.WriteLine();
             bool needInputGradient = _plan.HasParametersBefore(i);
@@ -258,7 +242,88 @@ internal sealed partial class NetworkEmitter
 
         _w.WriteLine();
         _w.WriteLine(HasForward + " = false;");
-        _w.WriteLine("return sum / " + Lit(n) + ";");
+        _w.WriteLine("return " + (_plan.Spec.Loss is ElementwiseLossSpec ? "sum / " + Lit(_plan.Spec.OutputLength) : "crossEntropy") + ";");
+    }
+
+    /// <summary>ℓ's sum Σⱼ L(ŷⱼ, yⱼ) into <c>sum</c> (the return divides it by n) and ∇⁽ᴸ⁾ as scalars, from the output's scalars.</summary>
+    private RegisterValue ElementwiseLossInRegisters(ElementwiseLossSpec loss, RegisterValue output)
+    {
+        int last = _plan.LayerCount, n = _plan.Spec.OutputLength;
+        Expr perElement = Simplifier.Simplify(loss.PerElement);
+        Expr gradient = Simplifier.Simplify(new Num(1.0 / n) * Differentiator.Derive(loss.PerElement, "o"));
+        _w.WriteLine();
+        _w.WriteLine("// ℓ = (1/n) Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ), L(o, t) = " + Printer.Math(perElement) + ", n = " + S(n) + "; ∇" + Sup(last) + "ⱼ = (1/n) ∂L/∂o = " + Printer.Math(gradient));
+        var g = new RegisterValue("g" + S(last), n) { Scalars = new string[n] };
+        _w.WriteLine(_t + " sum = " + Lit(0) + "; // Σⱼ L(ŷ" + Sup(last) + "ⱼ, yⱼ)");
+        for (int j = 0; j < n; j++)
+        {
+            string o = ScalarOf(output, j), t = "target[" + S(j) + "]";
+            var (lossTemps, lossCode) = Printer.CSharp(perElement, _plan.Numeric, v => v == "o" ? o : t, "l" + S(j) + "_");
+            WriteTemps(lossTemps);
+            _w.WriteLine("sum += " + lossCode + ";");
+            var (gradientTemps, gradientCode) = Printer.CSharp(gradient, _plan.Numeric, v => v == "o" ? o : t, "d" + S(j) + "_");
+            WriteTemps(gradientTemps);
+            g.Scalars[j] = g.Name + "_" + S(j);
+            _w.WriteLine(_t + " " + g.Scalars[j] + " = " + gradientCode + ";");
+        }
+
+        return g;
+    }
+
+    /// <summary>
+    /// The softmax fused with the cross-entropy, from the logits z = x⁽ᴸ⁾ as scalars: ℓ by log-sum-exp into <c>crossEntropy</c>,
+    /// and ∇⁽ᴸ⁻¹⁾ = p − onehot(label) (or p·Σₖyₖ − y against a target) as scalars, with the operations of the arrays' path.
+    /// </summary>
+    private RegisterValue SoftmaxCrossEntropyInRegisters(RegisterValue logits, bool label)
+    {
+        int n = _plan.Spec.OutputLength, last = _plan.LayerCount;
+        string[] z = Enumerable.Range(0, n).Select(k => ScalarOf(logits, k)).ToArray();
+        string[] e = Enumerable.Range(0, n).Select(k => "e_" + S(k)).ToArray();
+        _w.WriteLine();
+        _w.WriteLine(Header(last) + "fused with the cross-entropy: z = x" + Sup(last) + " (the logits), p = softmax(z), pₖ = exp(zₖ − m) / Σⱼ exp(zⱼ − m), m = maxₖ zₖ");
+        _w.WriteLine(label
+            ? "// ℓ = −log p_label = lse − z_label, lse = m + log Σₖ exp(zₖ − m) (log-sum-exp, never the log of a softmax); ∇" + Sup(last - 1) + " = ∂ℓ/∂z = p − onehot(label)"
+            : "// ℓ = −Σₖ yₖ log pₖ = Σₖ yₖ (lse − zₖ), lse = m + log Σₖ exp(zₖ − m) (log-sum-exp, never the log of a softmax); ∇" + Sup(last - 1) + " = ∂ℓ/∂z = p·Σₖyₖ − y");
+        _w.WriteLine(_t + " max = " + z[0] + ";");
+        for (int k = 1; k < n; k++)
+        {
+            _w.WriteLine("max = " + z[k] + " > max ? " + z[k] + " : max;");
+        }
+
+        _w.WriteLine(_t + " sum = " + Lit(0) + ";");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine(_t + " " + e[k] + " = " + Math("Exp") + "(" + z[k] + " - max);");
+            _w.WriteLine("sum += " + e[k] + ";");
+        }
+
+        _w.WriteLine(_t + " inverse = " + Lit(1) + " / sum;");
+        _w.WriteLine(_t + " lse = max + " + Math("Log") + "(sum);");
+        var g = new RegisterValue("g" + S(last - 1), n) { Scalars = Enumerable.Range(0, n).Select(k => "g" + S(last - 1) + "_" + S(k)).ToArray() };
+        if (label)
+        {
+            _w.WriteLine(_t + " crossEntropy = lse - " + V256 + ".GetElement(" + VectorOf(logits) + ", label); // z_label (label < " + S(n) + ", checked above)");
+            for (int k = 0; k < n; k++)
+            {
+                _w.WriteLine(_t + " " + g.Scalars[k] + " = (" + e[k] + " * inverse) - (label == " + S(k) + " ? " + Lit(1) + " : " + Lit(0) + ");");
+            }
+        }
+        else
+        {
+            _w.WriteLine(_t + " crossEntropy = " + Lit(0) + ", sumY = " + Lit(0) + ";");
+            for (int k = 0; k < n; k++)
+            {
+                _w.WriteLine("crossEntropy += target[" + S(k) + "] * (lse - " + z[k] + ");");
+                _w.WriteLine("sumY += target[" + S(k) + "];");
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                _w.WriteLine(_t + " " + g.Scalars[k] + " = ((" + e[k] + " * inverse) * sumY) - target[" + S(k) + "];");
+            }
+        }
+
+        return g;
     }
 
     /// <summary>ŷ⁽ⁱ⁾ⱼ = b⁽ⁱ⁾ⱼ + Σₖ W⁽ⁱ⁾ⱼₖ x⁽ⁱ⁾ₖ as scalars: a row of W a vector, summed across its lanes, when rows are one Vector256 long; else one multiply-add per weight.</summary>
