@@ -38,4 +38,4 @@ public partial class BatchMnistMlp;
 [Input(3)]
 [Dense(2)]
 [MeanSquaredError]
-public partial struct BatchStruct;
+public partial struct BatchStruct : IFloatRegressor;
