@@ -110,6 +110,22 @@ public partial class ConvNarrowRowsNet : IDoubleNetwork;
 [Flatten]
 public partial class PoolRoutingNet;
 
+/// <summary>The same with rows of 13 windows, which take one Vector512 each where AVX-512 is there (but the last row of all).</summary>
+[Network]
+[Input(3, 6, 26)]
+[MaxPool2D(2)]
+[MaxUnpool2D]
+[Flatten]
+public partial class PoolRouting13Net;
+
+/// <summary>The same with rows of exactly 16 windows.</summary>
+[Network]
+[Input(2, 4, 32)]
+[MaxPool2D(2)]
+[MaxUnpool2D]
+[Flatten]
+public partial class PoolRouting16Net;
+
 /// <summary>The same in double (4 windows to a vector).</summary>
 [Network(Precision = Precision.Double)]
 [Input(2, 6, 34)]

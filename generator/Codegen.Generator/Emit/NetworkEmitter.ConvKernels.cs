@@ -227,7 +227,12 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("/// x[c, 2·oy + ky, 2·ox + kx] in the order (0, 0), (0, 1), (1, 0), (1, 1) (a later value wins only if greater, so a NaN");
         _w.WriteLine("/// wins only where it comes first), arg[c, oy, ox] its index in x. " + lanes + " windows at a time: the even and odd columns of the");
         _w.WriteLine("/// window's two input rows are split into vectors (AVX's in-lane shuffle, windows in the lane order " + string.Join(", ", MaxPoolLaneOrder(lanes)) + ")");
-        _w.WriteLine("/// and compared lane by lane in the same order; one permute of 64-bit pairs puts the windows back in order.");
+        _w.WriteLine("/// and compared lane by lane in the same order; one permute of 64-bit pairs puts the windows back in order." + (lanes == 8 ? " Rows of 9 to 16" : string.Empty));
+        if (lanes == 8)
+        {
+            _w.WriteLine("/// windows take one Vector512 each where AVX-512 is there, the same way.");
+        }
+
         _w.WriteLine("/// </summary>");
         _w.OpenBlock("public static void MaxPool2x2(" + readOnlySpan + " x, " + span + " y, global::System.Span<int> arg, int channels, int height, int width)");
         _w.WriteLine("int oh = height / 2, ow = width / 2;");
@@ -250,9 +255,15 @@ internal sealed partial class NetworkEmitter
         EndScalarFallback(loops: 3);
         References("x", "y");
         _w.WriteLine("ref int rarg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
+        _w.WriteLine("int rows = channels * oh, r = 0; // output rows, and the first the Vector256 loop takes");
+        if (lanes == 8)
+        {
+            EmitMaxPoolRows512();
+        }
+
         _w.WriteLine("var columns = " + V256 + ".Create(" + string.Join(", ", MaxPoolLaneOrder(lanes).Select(k => (2 * k).ToString(System.Globalization.CultureInfo.InvariantCulture) + (lanes == 8 ? string.Empty : "L"))) + "); // the first column of the window in each lane, relative to the first");
-        _w.OpenBlock("for (int c = 0; c < channels; c++)");
-        _w.OpenBlock("for (int oy = 0; oy < oh; oy++)");
+        _w.OpenBlock("for (; r < rows; r++)");
+        _w.WriteLine("int c = r / oh, oy = r - (c * oh);");
         _w.OpenBlock("for (int ox = 0; ox < ow; ox += " + lanes + ")");
         _w.WriteLine("int o = global::System.Math.Min(ox, ow - " + lanes + "); // the last may overlap the one before: it writes the same values");
         _w.WriteLine("int start = (((c * height) + (2 * oy)) * width) + (2 * o);");
@@ -276,7 +287,6 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.CloseBlock();
-        _w.CloseBlock();
         _w.WriteLine();
         string vector = V256 + "<" + t + ">", indices = V256 + "<" + index + ">";
         foreach (var (name, control) in new[] { ("Even", lanes == 8 ? "0b10_00_10_00" : "0b0000"), ("Odd", lanes == 8 ? "0b11_01_11_01" : "0b1111") })
@@ -293,6 +303,53 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("var wins = " + V256 + ".GreaterThan(candidate, best);");
         _w.WriteLine("best = " + avx + ".BlendVariable(best, candidate, wins);");
         _w.WriteLine("at = " + asIndex + "(" + avx + ".BlendVariable(" + asFloat + "(at), " + asFloat + "(index), wins));");
+        _w.CloseBlock();
+        _w.WriteLine();
+        if (lanes == 8)
+        {
+            string vector512 = V512 + "<float>", indices512 = V512 + "<int>";
+            _w.WriteLine("/// <summary>The same for 16 windows.</summary>");
+            _w.OpenBlock("private static void Take(ref " + vector512 + " best, ref " + indices512 + " at, " + vector512 + " candidate, " + indices512 + " index)");
+            _w.WriteLine("var wins = " + V512 + ".GreaterThan(candidate, best);");
+            _w.WriteLine("best = " + V512 + ".ConditionalSelect(wins, candidate, best);");
+            _w.WriteLine("at = " + V512 + ".ConditionalSelect(" + V512 + ".AsInt32(wins), index, at);");
+            _w.CloseBlock();
+            _w.WriteLine();
+        }
+    }
+
+    /// <summary>
+    /// The float max pooling's Vector512 loop, for rows of 9 to 16 windows (where Vector256 would take two overlapping
+    /// vectors): one output row per iteration, 16 windows in the lane order of AVX-512's in-lane shuffle (per 128-bit
+    /// quarter: windows 2q and 2q + 1 from the first 16 columns, 8 + 2q and 9 + 2q from the next 16), put back in order by
+    /// one permute of 64-bit pairs. The lanes past ow read the next row's values and store into the next row's outputs,
+    /// which its own iteration overwrites; the tensor's last output row, with no row after it, is left to the Vector256
+    /// loop, which starts at r.
+    /// </summary>
+    private void EmitMaxPoolRows512()
+    {
+        string v = V512, avx512 = "global::System.Runtime.Intrinsics.X86.Avx512F";
+        _w.OpenBlock("if (" + v + ".IsHardwareAccelerated && " + avx512 + ".IsSupported && ow > 8 && ow <= 16)");
+        _w.WriteLine("var columns512 = " + v + ".Create(0, 2, 16, 18, 4, 6, 20, 22, 8, 10, 24, 26, 12, 14, 28, 30); // the first column of each lane's window");
+        _w.WriteLine("var pairs512 = " + v + ".Create(0L, 2, 4, 6, 1, 3, 5, 7); // 64-bit pairs of windows back in order");
+        _w.OpenBlock("for (int c = 0, oy = 0; r < rows - 1; r++)");
+        _w.WriteLine("int start = ((c * height) + (2 * oy)) * width;");
+        _w.WriteLine("var top0 = " + v + ".LoadUnsafe(ref rx, (nuint)start);");
+        _w.WriteLine("var top1 = " + v + ".LoadUnsafe(ref rx, (nuint)(start + 16));");
+        _w.WriteLine("var bottom0 = " + v + ".LoadUnsafe(ref rx, (nuint)(start + width));");
+        _w.WriteLine("var bottom1 = " + v + ".LoadUnsafe(ref rx, (nuint)(start + width + 16));");
+        _w.WriteLine("var first = " + v + ".Create(start) + columns512;");
+        _w.WriteLine("var best = " + avx512 + ".Shuffle(top0, top1, 0b10_00_10_00);");
+        _w.WriteLine("var at = first;");
+        _w.WriteLine("Take(ref best, ref at, " + avx512 + ".Shuffle(top0, top1, 0b11_01_11_01), first + " + v + ".Create(1));");
+        _w.WriteLine("Take(ref best, ref at, " + avx512 + ".Shuffle(bottom0, bottom1, 0b10_00_10_00), first + " + v + ".Create(width));");
+        _w.WriteLine("Take(ref best, ref at, " + avx512 + ".Shuffle(bottom0, bottom1, 0b11_01_11_01), first + " + v + ".Create(width + 1));");
+        _w.WriteLine(v + ".StoreUnsafe(" + v + ".AsSingle(" + v + ".Shuffle(" + v + ".AsDouble(best), pairs512)), ref ry, (nuint)(r * ow));");
+        _w.WriteLine(v + ".StoreUnsafe(" + v + ".AsInt32(" + v + ".Shuffle(" + v + ".AsInt64(at), pairs512)), ref rarg, (nuint)(r * ow));");
+        _w.OpenBlock("if (++oy == oh)");
+        _w.WriteLine("(c, oy) = (c + 1, 0);");
+        _w.CloseBlock();
+        _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
     }
