@@ -6,7 +6,7 @@ using Codegen.Generator.Symbolic;
 namespace Codegen.Generator.Emit;
 
 // The TrainStep of a small network of Dense layers and activations, with every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in locals: each layer
-// at most one Vector256 wide, so a vector of values is one register. The general TrainStep passes them through the
+// at most two Vector256s wide, so a vector of values is one register or two. The general TrainStep passes them through the
 // network's arrays, one layer method after another; on a network this small the loads after stores and the calls are
 // most of its time. The parameters stay where they are (PyTorch's layout in Parameters).
 internal sealed partial class NetworkEmitter
@@ -14,8 +14,14 @@ internal sealed partial class NetworkEmitter
     /// <summary>The most weights (Σ Units × Inputs over the Dense layers) a network may have for its TrainStep to run in registers: the method stays short.</summary>
     internal const int RegisterStepWeightLimit = 256;
 
-    /// <summary>The lanes of a Vector256 of the element type: the widest layer a TrainStep in registers takes.</summary>
+    /// <summary>The lanes of a Vector256 of the element type: a vector of values in registers is one or two of these.</summary>
     private int Lanes => _plan.Numeric == NumericType.Float ? 8 : 4;
+
+    /// <summary>The widest layer a TrainStep in registers takes: two Vector256s (16 floats or 8 doubles).</summary>
+    private int RegisterWidth => 2 * Lanes;
+
+    /// <summary>The Vector256 locals of a vector of <paramref name="length"/> values named <paramref name="name"/>: one, or a low and a high half.</summary>
+    private string[] PartNames(string name, int length) => length <= Lanes ? new[] { name } : new[] { name + "_lo", name + "_hi" };
 
     private const string ColumnsClass = "CodegenColumns";
 
@@ -63,14 +69,14 @@ internal sealed partial class NetworkEmitter
     /// <summary>
     /// Whether TrainStep runs in registers where Vector256 is accelerated: an elementwise loss or a softmax with
     /// cross-entropy, only Dense layers and activations whose function and derivative have exact vector forms before it,
-    /// every layer at most <see cref="Lanes"/> wide, and at most <see cref="RegisterStepWeightLimit"/> weights.
+    /// every layer at most <see cref="RegisterWidth"/> wide, and at most <see cref="RegisterStepWeightLimit"/> weights.
     /// </summary>
     private bool StepInRegisters
     {
         get
         {
             bool softmax = _plan.Spec.Loss is SoftmaxCrossEntropySpec;
-            if (!(_plan.Spec.Loss is ElementwiseLossSpec || softmax) || _plan.ParameterCount == 0 || _plan.Spec.InputLength > Lanes)
+            if (!(_plan.Spec.Loss is ElementwiseLossSpec || softmax) || _plan.ParameterCount == 0 || _plan.Spec.InputLength > RegisterWidth)
             {
                 return false;
             }
@@ -82,7 +88,7 @@ internal sealed partial class NetworkEmitter
                 {
                     case SoftmaxSpec when softmax && i == _plan.LayerCount:
                         break;
-                    case DenseSpec d when d.Units <= Lanes:
+                    case DenseSpec d when d.Units <= RegisterWidth:
                         weights += d.Inputs * d.Units;
                         break;
                     case ElementwiseSpec e when VectorPrinter.CSharp(e.Function, _plan.Numeric, v => v) is not null
@@ -98,8 +104,8 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The values of one vector (x⁽¹⁾, a ŷ⁽ⁱ⁾ or a ∇⁽ⁱ⁾) in locals: one Vector256 (the lanes past <see cref="Length"/> hold
-    /// values nothing reads), its scalars, or both; the form not yet written is declared when first asked for.
+    /// The values of one vector (x⁽¹⁾, a ŷ⁽ⁱ⁾ or a ∇⁽ⁱ⁾) in locals: one or two Vector256s (the lanes past <see cref="Length"/>
+    /// hold values nothing reads), its scalars, or both; the form not yet written is declared when first asked for.
     /// </summary>
     private sealed class RegisterValue(string name, int length)
     {
@@ -107,7 +113,8 @@ internal sealed partial class NetworkEmitter
 
         public int Length { get; } = length;
 
-        public string? Vector { get; set; }
+        /// <summary>The Vector256 locals, <see cref="Lanes"/> values each.</summary>
+        public string[]? Parts { get; set; }
 
         public string[]? Scalars { get; set; }
 
@@ -118,17 +125,24 @@ internal sealed partial class NetworkEmitter
         public string? HalfLoad { get; set; }
     }
 
-    private string VectorOf(RegisterValue v)
+    private string[] VectorsOf(RegisterValue v)
     {
-        if (v.Vector is null)
+        if (v.Parts is null)
         {
-            v.Vector = "v" + v.Name;
-            IEnumerable<string> lanes = v.Scalars!.Concat(Enumerable.Repeat(Lit(0), Lanes - v.Length));
-            _w.WriteLine("var " + v.Vector + " = " + V256 + ".Create(" + string.Join(", ", lanes) + ");" + (v.Length < Lanes ? " // the lanes past " + S(v.Length) + " are not read" : string.Empty));
+            v.Parts = PartNames("v" + v.Name, v.Length);
+            for (int part = 0; part < v.Parts.Length; part++)
+            {
+                int first = part * Lanes, count = System.Math.Min(Lanes, v.Length - first);
+                IEnumerable<string> lanes = v.Scalars!.Skip(first).Take(count).Concat(Enumerable.Repeat(Lit(0), Lanes - count));
+                _w.WriteLine("var " + v.Parts[part] + " = " + V256 + ".Create(" + string.Join(", ", lanes) + ");" + (count < Lanes ? " // the lanes past " + S(v.Length) + " are not read" : string.Empty));
+            }
         }
 
-        return v.Vector;
+        return v.Parts;
     }
+
+    /// <summary>The one Vector256 of a vector of at most <see cref="Lanes"/> values.</summary>
+    private string VectorOf(RegisterValue v) => VectorsOf(v)[0];
 
     private string ScalarOf(RegisterValue v, int k)
     {
@@ -137,7 +151,7 @@ internal sealed partial class NetworkEmitter
             v.Scalars = Enumerable.Range(0, v.Length).Select(j => v.Name + "_" + S(j)).ToArray();
             for (int j = 0; j < v.Length; j++)
             {
-                _w.WriteLine(_t + " " + v.Scalars[j] + " = " + v.Vector + "[" + S(j) + "];");
+                _w.WriteLine(_t + " " + v.Scalars[j] + " = " + v.Parts![j / Lanes] + "[" + S(j % Lanes) + "];");
             }
         }
 
@@ -164,17 +178,22 @@ internal sealed partial class NetworkEmitter
     private void EmitStepInRegisters(bool label)
     {
         int n0 = _plan.Spec.InputLength;
-        _w.WriteLine("// Small enough to keep every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in registers (one Vector256 or a few scalars each): the same step as below,");
+        bool wide = _plan.Spec.InputLength > Lanes || _plan.Spec.Layers.Any(l => l.OutputLength > Lanes);
+        _w.WriteLine("// Small enough to keep every x⁽ⁱ⁾, ŷ⁽ⁱ⁾ and ∇⁽ⁱ⁾ in registers (" + (wide ? "one or two Vector256s" : "one Vector256") + " or a few scalars each): the same step as below,");
         _w.WriteLine("// without the arrays; the parameters are read and updated in place.");
         _w.WriteLine(_span + " p = new(_parameters, _p0, ParameterCount);");
         _w.WriteLine("ref " + _t + " rp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);");
         var values = new RegisterValue[_plan.LayerCount + 1];
         values[0] = new RegisterValue("x", n0);
         string input = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input)";
-        if (n0 == Lanes)
+        if (n0 % Lanes == 0)
         {
-            values[0].Vector = "vx";
-            _w.WriteLine("var vx = " + V256 + ".LoadUnsafe(ref " + input + "); // x⁽¹⁾");
+            string[] parts = PartNames("vx", n0);
+            values[0].Parts = parts;
+            for (int part = 0; part < parts.Length; part++)
+            {
+                _w.WriteLine("var " + parts[part] + " = " + V256 + ".LoadUnsafe(ref " + input + (part == 0 ? string.Empty : ", " + S(part * Lanes)) + "); // x⁽¹⁾" + (parts.Length == 1 ? string.Empty : part == 0 ? ", low half" : ", high half"));
+            }
         }
         else
         {
@@ -195,9 +214,12 @@ internal sealed partial class NetworkEmitter
                 case ElementwiseSpec e:
                 {
                     _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = f(x" + Sup(i) + "ⱼ), f(x) = " + Printer.Math(e.Function) + ", all lanes at once");
-                    string vx = VectorOf(x);
-                    values[i] = new RegisterValue("y" + S(i), e.Length) { Vector = "vy" + S(i) };
-                    _w.WriteLine("var vy" + S(i) + " = " + VectorPrinter.CSharp(e.Function, _plan.Numeric, _ => vx) + ";");
+                    string[] vx = VectorsOf(x);
+                    values[i] = new RegisterValue("y" + S(i), e.Length) { Parts = PartNames("vy" + S(i), e.Length) };
+                    for (int part = 0; part < vx.Length; part++)
+                    {
+                        _w.WriteLine("var " + values[i].Parts![part] + " = " + VectorPrinter.CSharp(e.Function, _plan.Numeric, _ => vx[part]) + ";");
+                    }
                     break;
                 }
             }
@@ -217,19 +239,23 @@ internal sealed partial class NetworkEmitter
                 {
                     Expr backward = Rewriter.ElementwiseBackward(e.Function);
                     _w.WriteLine(Header(i) + "∇" + Sup(i - 1) + "ⱼ = ∂ℓ/∂x" + Sup(i) + "ⱼ = " + Printer.Math(backward) + " where g = ∇" + Sup(i) + "ⱼ, x = x" + Sup(i) + "ⱼ, y = ŷ" + Sup(i) + "ⱼ, all lanes at once");
-                    var names = new Dictionary<string, string> { ["g"] = VectorOf(g) };
+                    var names = new Dictionary<string, string[]> { ["g"] = VectorsOf(g) };
                     if (Rewriter.Uses(backward, "x"))
                     {
-                        names["x"] = VectorOf(values[i - 1]);
+                        names["x"] = VectorsOf(values[i - 1]);
                     }
 
                     if (Rewriter.Uses(backward, "y"))
                     {
-                        names["y"] = VectorOf(values[i]);
+                        names["y"] = VectorsOf(values[i]);
                     }
 
-                    var gx = new RegisterValue("g" + S(i - 1), e.Length) { Vector = "vg" + S(i - 1) };
-                    _w.WriteLine("var " + gx.Vector + " = " + VectorPrinter.CSharp(backward, _plan.Numeric, v => names[v]) + ";");
+                    var gx = new RegisterValue("g" + S(i - 1), e.Length) { Parts = PartNames("vg" + S(i - 1), e.Length) };
+                    for (int part = 0; part < gx.Parts.Length; part++)
+                    {
+                        _w.WriteLine("var " + gx.Parts[part] + " = " + VectorPrinter.CSharp(backward, _plan.Numeric, v => names[v][part]) + ";");
+                    }
+
                     g = gx;
                     break;
                 }
@@ -302,7 +328,11 @@ internal sealed partial class NetworkEmitter
         var g = new RegisterValue("g" + S(last - 1), n) { Scalars = Enumerable.Range(0, n).Select(k => "g" + S(last - 1) + "_" + S(k)).ToArray() };
         if (label)
         {
-            _w.WriteLine(_t + " crossEntropy = lse - " + V256 + ".GetElement(" + VectorOf(logits) + ", label); // z_label (label < " + S(n) + ", checked above)");
+            string[] zv = VectorsOf(logits);
+            string zLabel = zv.Length == 1
+                ? V256 + ".GetElement(" + zv[0] + ", label)"
+                : "(label < " + S(Lanes) + " ? " + V256 + ".GetElement(" + zv[0] + ", label) : " + V256 + ".GetElement(" + zv[1] + ", label - " + S(Lanes) + "))";
+            _w.WriteLine(_t + " crossEntropy = lse - " + zLabel + "; // z_label (label < " + S(n) + ", checked above)");
             for (int k = 0; k < n; k++)
             {
                 _w.WriteLine(_t + " " + g.Scalars[k] + " = (" + e[k] + " * inverse) - (label == " + S(k) + " ? " + Lit(1) + " : " + Lit(0) + ");");
@@ -339,20 +369,21 @@ internal sealed partial class NetworkEmitter
             _w.WriteLine("var (" + string.Join(", ", c) + ") = global::" + ColumnsClass + ".Load(ref rp, " + S(w.Offset) + ");");
             string sum = "((" + c[0] + " * " + xs[0] + ") + (" + c[1] + " * " + xs[1] + ")) + ((" + c[2] + " * " + xs[2] + ") + (" + c[3] + " * " + xs[3] + "))";
             _w.WriteLine("var vy" + S(i) + " = (" + sum + ") + " + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
-            return new RegisterValue("y" + S(i), d.Units) { Vector = "vy" + S(i) };
+            return new RegisterValue("y" + S(i), d.Units) { Parts = new[] { "vy" + S(i) } };
         }
 
         var y = new RegisterValue("y" + S(i), d.Units) { Scalars = Enumerable.Range(0, d.Units).Select(j => "y" + S(i) + "_" + S(j)).ToArray() };
-        bool rows = d.Inputs == Lanes;
+        bool rows = d.Inputs % Lanes == 0;
         _w.WriteLine(Header(i) + "ŷ" + Sup(i) + "ⱼ = b" + Sup(i) + "ⱼ + Σₖ W" + Sup(i) + "ⱼₖ x" + Sup(i) + "ₖ, W" + Sup(i) + " " + w.Shape + " at " + S(w.Offset) + ", b" + Sup(i) + " at " + S(b.Offset)
             + (rows ? ": row j of W" + Sup(i) + " times x" + Sup(i) + ", summed across the lanes" : string.Empty));
-        _ = rows ? VectorOf(x) : ScalarOf(x, 0); // the form the rows read, declared before them
+        _ = rows ? VectorsOf(x)[0] : ScalarOf(x, 0); // the form the rows read, declared before them
         for (int j = 0; j < d.Units; j++)
         {
             if (rows)
             {
-                string vx = VectorOf(x);
-                _w.WriteLine(_t + " " + y.Scalars[j] + " = " + V256 + ".Sum(" + V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + vx + ") + p[" + S(b.Offset + j) + "];");
+                string[] vx = VectorsOf(x);
+                string products = string.Join(" + ", vx.Select((part, k) => (vx.Length == 1 ? string.Empty : "(") + V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs) + (k * Lanes)) + ") * " + part + (vx.Length == 1 ? string.Empty : ")")));
+                _w.WriteLine(_t + " " + y.Scalars[j] + " = " + V256 + ".Sum(" + products + ") + p[" + S(b.Offset + j) + "];");
                 continue;
             }
 
@@ -378,15 +409,18 @@ internal sealed partial class NetworkEmitter
         if (needInputGradient)
         {
             _w.WriteLine(Header(i) + "∇" + Sup(i - 1) + " = ∂ℓ/∂x" + Sup(i) + " = W" + Sup(i) + "ᵀ ∇" + Sup(i) + ", from W" + Sup(i) + " before its step"
-                + (d.Inputs == Lanes ? ": the rows of W" + Sup(i) + " as vectors, each times its ∇" + Sup(i) + "ⱼ" : string.Empty));
+                + (d.Inputs % Lanes == 0 ? ": the rows of W" + Sup(i) + " as vectors, each times its ∇" + Sup(i) + "ⱼ" : string.Empty));
             gx = new RegisterValue("g" + S(i - 1), d.Inputs);
-            if (d.Inputs == Lanes)
+            if (d.Inputs % Lanes == 0)
             {
-                gx.Vector = "vg" + S(i - 1);
+                gx.Parts = PartNames("vg" + S(i - 1), d.Inputs);
                 for (int j = 0; j < d.Units; j++)
                 {
-                    string row = V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs)) + ") * " + ScalarOf(g, j);
-                    _w.WriteLine(j == 0 ? "var " + gx.Vector + " = " + row + ";" : gx.Vector + " += " + row + ";");
+                    for (int part = 0; part < gx.Parts.Length; part++)
+                    {
+                        string row = V256 + ".LoadUnsafe(ref rp, " + S(w.Offset + (j * d.Inputs) + (part * Lanes)) + ") * " + ScalarOf(g, j);
+                        _w.WriteLine(j == 0 ? "var " + gx.Parts[part] + " = " + row + ";" : gx.Parts[part] + " += " + row + ";");
+                    }
                 }
             }
             else
@@ -404,14 +438,18 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.WriteLine(Header(i) + "the step: b" + Sup(i) + "ⱼ += eⱼ and W" + Sup(i) + "ⱼₖ += eⱼ x" + Sup(i) + "ₖ, eⱼ = −η ∇" + Sup(i) + "ⱼ"
-            + (2 * d.Inputs == Lanes && d.Units % 2 == 0 ? ", two rows of W" + Sup(i) + " at a time" : d.Inputs == Lanes || 2 * d.Inputs == Lanes ? ", a row of W" + Sup(i) + " at a time" : string.Empty));
+            + (2 * d.Inputs == Lanes && d.Units % 2 == 0 ? ", two rows of W" + Sup(i) + " at a time" : d.Inputs % Lanes == 0 || 2 * d.Inputs == Lanes ? ", a row of W" + Sup(i) + " at a time" : string.Empty));
         var step = new RegisterValue("e" + S(i), d.Units);
-        if (g.Vector is not null && d.Units == Lanes)
+        if (g.Parts is not null && d.Units % Lanes == 0)
         {
             // ∇⁽ⁱ⁾ is a vector already (from an activation's backward pass): e and b⁽ⁱ⁾'s step as vectors too
-            step.Vector = "ve" + S(i);
-            _w.WriteLine("var " + step.Vector + " = " + g.Vector + " * -learningRate;");
-            _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ") + " + step.Vector + ", ref rp, " + S(b.Offset) + ");");
+            step.Parts = PartNames("ve" + S(i), d.Units);
+            for (int part = 0; part < step.Parts.Length; part++)
+            {
+                int at = b.Offset + (part * Lanes);
+                _w.WriteLine("var " + step.Parts[part] + " = " + g.Parts[part] + " * -learningRate;");
+                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(at) + ") + " + step.Parts[part] + ", ref rp, " + S(at) + ");");
+            }
         }
         else
         {
@@ -430,13 +468,15 @@ internal sealed partial class NetworkEmitter
         if (2 * d.Inputs == Lanes && d.Units % 2 == 0)
         {
             // rows 2m and 2m + 1 are one Vector256: e₂ₘ in its lower half, e₂ₘ₊₁ in its upper, times x twice
-            string ve = VectorOf(step), xx = "xx" + S(i), half = HalfOf(x), index = _plan.Numeric == NumericType.Float ? string.Empty : "L";
+            string[] ve = VectorsOf(step);
+            string xx = "xx" + S(i), half = HalfOf(x), index = _plan.Numeric == NumericType.Float ? string.Empty : "L";
             _w.WriteLine("var " + xx + " = " + V256 + ".Create(" + half + ", " + half + "); // x" + Sup(i) + " twice");
             for (int m = 0; m < d.Units / 2; m++)
             {
                 int row = w.Offset + (2 * m * d.Inputs);
-                string lanes = string.Join(", ", Enumerable.Repeat(S(2 * m) + index, d.Inputs).Concat(Enumerable.Repeat(S((2 * m) + 1) + index, d.Inputs)));
-                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + V256 + ".Shuffle(" + ve + ", " + V256 + ".Create(" + lanes + ")) * " + xx + "), ref rp, " + S(row) + ");");
+                int lane = (2 * m) % Lanes; // rows 2m and 2m + 1 are lanes lane and lane + 1 of the same part of e
+                string lanes = string.Join(", ", Enumerable.Repeat(S(lane) + index, d.Inputs).Concat(Enumerable.Repeat(S(lane + 1) + index, d.Inputs)));
+                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + V256 + ".Shuffle(" + ve[2 * m / Lanes] + ", " + V256 + ".Create(" + lanes + ")) * " + xx + "), ref rp, " + S(row) + ");");
             }
 
             return gx;
@@ -446,9 +486,14 @@ internal sealed partial class NetworkEmitter
         for (int j = 0; j < d.Units; j++)
         {
             int row = w.Offset + (j * d.Inputs);
-            if (d.Inputs == Lanes)
+            if (d.Inputs % Lanes == 0)
             {
-                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(row) + ") + (" + VectorOf(x) + " * " + e[j] + "), ref rp, " + S(row) + ");");
+                string[] vx = VectorsOf(x);
+                for (int part = 0; part < vx.Length; part++)
+                {
+                    int at = row + (part * Lanes);
+                    _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".LoadUnsafe(ref rp, " + S(at) + ") + (" + vx[part] + " * " + e[j] + "), ref rp, " + S(at) + ");");
+                }
             }
             else if (2 * d.Inputs == Lanes)
             {
