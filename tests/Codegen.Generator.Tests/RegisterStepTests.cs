@@ -33,14 +33,14 @@ public sealed class RegisterStepTests
         int lanes = single ? 8 : 4;
         string t = single ? "float" : "double";
         var layers = new StringBuilder();
-        bool columns = single && seed % 4 == 0; // some first layers of 4 inputs and 8 units, which work on W's columns
+        bool columns = single && seed % 4 == 0; // some first layers of 4 inputs and 8 or 16 units, which work on W's columns
         int inputs = columns ? 4 : 1 + random.Next(2 * lanes), width = inputs, weights = 0;
         layers.Append("[Input(").Append(S(inputs)).Append(")]\n");
         int hidden = 1 + random.Next(3);
         string[] activations = single ? new[] { "ReLU", "LeakyReLU(0.2)", "Tanh", "" } : new[] { "ReLU", "LeakyReLU(0.2)", "" };
         for (int k = 0; k < hidden; k++)
         {
-            int units = columns && k == 0 ? 8 : 1 + random.Next(2 * lanes);
+            int units = columns && k == 0 ? (seed % 8 == 0 ? 16 : 8) : 1 + random.Next(2 * lanes);
             weights += width * units;
             width = units;
             string activation = activations[random.Next(activations.Length)];

@@ -26,11 +26,12 @@ internal sealed partial class NetworkEmitter
     private const string ColumnsClass = "CodegenColumns";
 
     /// <summary>
-    /// Whether a Dense layer in registers works on W's columns: float rows of 4 and 8 units, the shape of a first layer
-    /// of 4 inputs. Its rows, rows j and j + 4 in one Vector256, are transposed in registers into 4 columns, so
-    /// ŷ = b + Σₖ W₍:,ₖ₎ xₖ is 4 vector multiply-adds instead of 32 scalar ones (its step goes two rows at a time).
+    /// Whether a Dense layer in registers works on W's columns: float rows of 4 and 8 or 16 units, the shape of a first
+    /// layer of 4 inputs. Each 8 of its rows, rows j and j + 4 in one Vector256, are transposed in registers into 4
+    /// columns, so ŷ = b + Σₖ W₍:,ₖ₎ xₖ is 4 vector multiply-adds per 8 units instead of 32 scalar ones (its step goes two
+    /// rows at a time).
     /// </summary>
-    private bool InColumns(DenseSpec d) => _plan.Numeric == NumericType.Float && d.Inputs == 4 && d.Units == 8;
+    private bool InColumns(DenseSpec d) => _plan.Numeric == NumericType.Float && d.Inputs == 4 && (d.Units == 8 || d.Units == 16);
 
     private bool AnyInColumns => _plan.Spec.Layers.Any(l => l is DenseSpec d && InColumns(d));
 
@@ -362,14 +363,19 @@ internal sealed partial class NetworkEmitter
         var (w, b) = _plan.Slots[i];
         if (InColumns(d))
         {
-            string[] c = Enumerable.Range(0, 4).Select(k => "c" + S(i) + "_" + S(k)).ToArray();
             _w.WriteLine(Header(i) + "ŷ" + Sup(i) + " = b" + Sup(i) + " + Σₖ W" + Sup(i) + "₍:,ₖ₎ x" + Sup(i) + "ₖ, W" + Sup(i) + " " + w.Shape + " at " + S(w.Offset) + ", b" + Sup(i) + " at " + S(b.Offset)
-                + ": W" + Sup(i) + "'s columns from its rows, transposed in registers");
+                + ": W" + Sup(i) + "'s columns from its rows, transposed in registers" + (d.Units > 8 ? ", 8 units at a time" : string.Empty));
             string[] xs = Enumerable.Range(0, 4).Select(k => ScalarOf(x, k)).ToArray();
-            _w.WriteLine("var (" + string.Join(", ", c) + ") = global::" + ColumnsClass + ".Load(ref rp, " + S(w.Offset) + ");");
-            string sum = "((" + c[0] + " * " + xs[0] + ") + (" + c[1] + " * " + xs[1] + ")) + ((" + c[2] + " * " + xs[2] + ") + (" + c[3] + " * " + xs[3] + "))";
-            _w.WriteLine("var vy" + S(i) + " = (" + sum + ") + " + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset) + ");");
-            return new RegisterValue("y" + S(i), d.Units) { Parts = new[] { "vy" + S(i) } };
+            string[] parts = PartNames("vy" + S(i), d.Units);
+            for (int part = 0; part < parts.Length; part++)
+            {
+                string[] c = Enumerable.Range(0, 4).Select(k => "c" + S(i) + "_" + S((4 * part) + k)).ToArray();
+                _w.WriteLine("var (" + string.Join(", ", c) + ") = global::" + ColumnsClass + ".Load(ref rp, " + S(w.Offset + (32 * part)) + ");");
+                string sum = "((" + c[0] + " * " + xs[0] + ") + (" + c[1] + " * " + xs[1] + ")) + ((" + c[2] + " * " + xs[2] + ") + (" + c[3] + " * " + xs[3] + "))";
+                _w.WriteLine("var " + parts[part] + " = (" + sum + ") + " + V256 + ".LoadUnsafe(ref rp, " + S(b.Offset + (8 * part)) + ");");
+            }
+
+            return new RegisterValue("y" + S(i), d.Units) { Parts = parts };
         }
 
         var y = new RegisterValue("y" + S(i), d.Units) { Scalars = Enumerable.Range(0, d.Units).Select(j => "y" + S(i) + "_" + S(j)).ToArray() };
