@@ -142,8 +142,6 @@ internal sealed partial class NetworkEmitter
         return v.Parts;
     }
 
-    /// <summary>The one Vector256 of a vector of at most <see cref="Lanes"/> values.</summary>
-    private string VectorOf(RegisterValue v) => VectorsOf(v)[0];
 
     private string ScalarOf(RegisterValue v, int k)
     {
@@ -164,7 +162,7 @@ internal sealed partial class NetworkEmitter
         if (v.Half is null)
         {
             v.Half = "h" + v.Name;
-            _w.WriteLine("var " + v.Half + " = " + (v.HalfLoad ?? V256 + ".GetLower(" + VectorOf(v) + ")") + ";");
+            _w.WriteLine("var " + v.Half + " = " + (v.HalfLoad ?? V256 + ".GetLower(" + VectorsOf(v)[0] + ")") + ";");
         }
 
         return v.Half;
