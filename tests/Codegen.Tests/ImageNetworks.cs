@@ -266,3 +266,73 @@ public partial class SmallCnn;
 [Dense(10), Softmax]
 [CrossEntropy]
 public partial class FashionCnn;
+
+/// <summary>
+/// The benchmark's CNN in float with a mean square error: 8 filters (two passes of four) of 5×5 over 1×28×28, ReLU, 2×2
+/// max pooling; where AVX-512 is there its pooled weight gradient takes the paired path, and the last windows read the
+/// copied end of x. Checked against <see cref="PairedCnnTwin"/>.
+/// </summary>
+[Network]
+[Input(1, 28, 28)]
+[Conv2D(8, 5), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class PairedCnnNet : IFloatGradients;
+
+/// <summary><see cref="PairedCnnNet"/> in double: its kernels are 5 wide, so its weight gradient runs over the whole ∇ plane.</summary>
+[Network(Precision = Precision.Double)]
+[Input(1, 28, 28)]
+[Conv2D(8, 5), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(3)]
+[MeanSquaredError]
+public partial class PairedCnnTwin : IDoubleNetwork;
+
+/// <summary>
+/// 3 filters (the second pair has one past the last), 2 channels, kernels of 7 rows (tiles of 6 and 1) and 3 columns, no
+/// ReLU, 35 windows per filter (two vectors of 16 and 3 more). Checked against <see cref="PairedOddTwin"/>.
+/// </summary>
+[Network]
+[Input(2, 16, 16)]
+[Conv2D(3, 7, KernelWidth = 3)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PairedOddNet : IFloatGradients;
+
+/// <summary><see cref="PairedOddNet"/> in double (the Vector256 pooled weight gradient).</summary>
+[Network(Precision = Precision.Double)]
+[Input(2, 16, 16)]
+[Conv2D(3, 7, KernelWidth = 3)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PairedOddTwin : IDoubleNetwork;
+
+/// <summary>
+/// 6 filters (a pair past the last in the second pass), kernels 8 wide, padding, ReLU, and 288 windows per filter (chunks of
+/// 256 and 32). Checked against <see cref="PairedWideTwin"/>.
+/// </summary>
+[Network]
+[Input(1, 36, 37)]
+[Conv2D(6, 3, KernelWidth = 8, Padding = 1), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PairedWideNet : IFloatGradients;
+
+/// <summary><see cref="PairedWideNet"/> in double.</summary>
+[Network(Precision = Precision.Double)]
+[Input(1, 36, 37)]
+[Conv2D(6, 3, KernelWidth = 8, Padding = 1), ReLU]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(2)]
+[MeanSquaredError]
+public partial class PairedWideTwin : IDoubleNetwork;

@@ -783,6 +783,12 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine("gb[f] += scale * sum;");
         EndScalarFallback(loops: 1);
+        int pairedTail = PairedTailLength();
+        if (pairedTail > 0)
+        {
+            EmitPairedDispatch(pairedTail);
+        }
+
         _w.WriteLine("global::System.Span<int> starts = stackalloc int[" + PooledChunk + "]; // where each winner's patch starts in x");
         _w.WriteLine("global::System.Span<" + t + "> ds = stackalloc " + t + "[" + PooledChunk + "]; // scale · g[o], or 0 where ReLU′ is 0");
         _w.OpenBlock("for (int f = 0; f < filters; f++)");
@@ -813,6 +819,10 @@ internal sealed partial class NetworkEmitter
             EmitPooledTile(n, lanes, readOnlySpan, span, vector);
         }
 
+        if (pairedTail > 0)
+        {
+            EmitPairedWeightGradient(pairedTail, PairedTileRows());
+        }
     }
 
     /// <summary>
