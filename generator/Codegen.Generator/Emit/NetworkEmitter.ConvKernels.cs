@@ -914,6 +914,41 @@ internal sealed partial class NetworkEmitter
         }
     }
 
+    /// <summary>
+    /// gw[w0 + k · kw + kx] += lane kx of the Vector256 sum(k), for kernel rows k &lt; n and columns kx &lt; kw: whole vectors where
+    /// the last row's ends within gw (every row's old values loaded before any is stored, and the lanes past the kernel's
+    /// width keep the old values they read, so a row's store that spills into the rows after it writes back what was
+    /// there, and those rows' own stores come later), else one column at a time.
+    /// </summary>
+    private void EmitAddKernelRows(int n, int lanes, System.Func<int, string> sum)
+    {
+        _w.OpenBlock("if (w0 + (" + (n - 1) + " * kw) + " + lanes + " <= gw.Length)");
+        _w.WriteLine("var keep = " + V256 + ".LessThan(" + V256 + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(i => Lit(i))) + "), " + V256 + ".Create((" + _t + ")kw)); // the kernel's columns");
+        _w.WriteLine("ref " + _t + " rgw = ref " + UnsafeRef + ".Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gw), w0);");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("var old" + k + " = " + V256 + ".LoadUnsafe(ref rgw" + RowOffset(k) + ");");
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(keep, old" + k + " + " + sum(k) + ", old" + k + "), ref rgw" + RowOffset(k) + ");");
+        }
+
+        _w.CloseBlock();
+        _w.OpenBlock("else");
+        _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
+        for (int k = 0; k < n; k++)
+        {
+            _w.WriteLine("gw[w0 + " + (k == 0 ? string.Empty : k == 1 ? "kw + " : "(" + k + " * kw) + ") + "kx] += " + V256 + ".GetElement(" + sum(k) + ", kx);");
+        }
+
+        _w.CloseBlock();
+        _w.CloseBlock();
+
+        static string RowOffset(int k) => k == 0 ? string.Empty : k == 1 ? ", (nuint)kw" : ", (nuint)(" + k + " * kw)";
+    }
+
     private static string PooledTile(int rows) => "PooledTile" + rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>gw[f, rows row…row + n − 1] from the winners of filter f's windows: n vector sums in registers.</summary>
@@ -997,29 +1032,7 @@ internal sealed partial class NetworkEmitter
         // loaded before any is stored, and the lanes past the kernel's width keep the old values they read, so a row's
         // store that spills into the rows after it writes back what was there, and those rows' own stores come later.
         _w.WriteLine("// add the sums to gw: whole vectors (the lanes past the kernel's width keep the values they read, and every row is read before any is stored) where they end within gw, else one column at a time");
-        _w.OpenBlock("if (w0 + (" + (n - 1) + " * kw) + " + lanes + " <= gw.Length)");
-        _w.WriteLine("var keep = " + V256 + ".LessThan(" + V256 + ".Create(" + string.Join(", ", Enumerable.Range(0, lanes).Select(i => Lit(i))) + "), " + V256 + ".Create((" + t + ")kw)); // the kernel's columns");
-        _w.WriteLine("ref " + t + " rgw = ref " + UnsafeRef + ".Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gw), w0);");
-        for (int k = 0; k < n; k++)
-        {
-            _w.WriteLine("var old" + k + " = " + V256 + ".LoadUnsafe(ref rgw" + RowOffset(k) + ");");
-        }
-
-        for (int k = 0; k < n; k++)
-        {
-            _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(keep, old" + k + " + a" + k + ", old" + k + "), ref rgw" + RowOffset(k) + ");");
-        }
-
-        _w.CloseBlock();
-        _w.OpenBlock("else");
-        _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
-        for (int k = 0; k < n; k++)
-        {
-            _w.WriteLine("gw[" + Row(k) + "] += " + V256 + ".GetElement(a" + k + ", kx);");
-        }
-
-        _w.CloseBlock();
-        _w.CloseBlock();
+        EmitAddKernelRows(n, lanes, k => "a" + k);
         _w.WriteLine("// the winners whose last rows end within a vector of the end of x: the lanes past the kernel's width would read past it, so only the kernel's own columns, one at a time;");
         _w.WriteLine("// they are windows of the last rows, so the search runs from the end");
         _w.OpenBlock("for (k = starts.Length - 1; k >= 0 && beyond > 0; k--)");
@@ -1038,7 +1051,5 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.CloseBlock();
         _w.WriteLine();
-
-        static string RowOffset(int k) => k == 0 ? string.Empty : k == 1 ? ", (nuint)kw" : ", (nuint)(" + k + " * kw)";
     }
 }

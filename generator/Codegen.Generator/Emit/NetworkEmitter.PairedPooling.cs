@@ -277,7 +277,6 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("// each sum holds filter f's (or f + 2's) columns in its even lanes and f + 1's (f + 3's) in its odd ones; no call while they are live, so the JIT keeps them in registers");
         _w.WriteLine("var split = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(0, 8).Select(i => 2 * i).Concat(Enumerable.Range(0, 8).Select(i => (2 * i) + 1))) + ");");
         _w.WriteLine("int kw = s.KernelWidth;");
-        _w.WriteLine("var keep = " + V256 + ".AsSingle(" + V256 + ".LessThan(" + V256 + ".Create(0, 1, 2, 3, 4, 5, 6, 7), " + V256 + ".Create(kw))); // the kernel's columns");
         Sums("a", "f");
         Sums("b", "f + 2");
         _w.CloseBlock();
@@ -305,8 +304,7 @@ internal sealed partial class NetworkEmitter
         }
 
         // gw += one pair's sums: the even lanes of each for filter first, the odd ones for first + 1 (left out past the last
-        // filter), a kernel row each: whole Vector256s where the last row's ends within gw (lanes past the kernel's width keep
-        // the values they read, and every row is read before any is stored), else one column at a time.
+        // filter), a kernel row each (see EmitAddKernelRows).
         void Sums(string set, string first)
         {
             for (int r = 0; r < n; r++)
@@ -321,32 +319,8 @@ internal sealed partial class NetworkEmitter
                 _w.WriteLine("var v" + r + " = h == 0 ? " + V512 + ".GetLower(" + set + "s" + r + ") : " + V512 + ".GetUpper(" + set + "s" + r + ");");
             }
 
-            _w.OpenBlock("if (w0 + (" + (n - 1) + " * kw) + 8 <= gw.Length)");
-            _w.WriteLine("ref float rgw = ref " + UnsafeRef + ".Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gw), w0);");
-            for (int r = 0; r < n; r++)
-            {
-                _w.WriteLine("var old" + r + " = " + V256 + ".LoadUnsafe(ref rgw" + Row(r) + ");");
-            }
-
-            for (int r = 0; r < n; r++)
-            {
-                _w.WriteLine(V256 + ".StoreUnsafe(" + V256 + ".ConditionalSelect(keep, old" + r + " + v" + r + ", old" + r + "), ref rgw" + Row(r) + ");");
-            }
-
-            _w.CloseBlock();
-            _w.OpenBlock("else");
-            _w.OpenBlock("for (int kx = 0; kx < kw; kx++)");
-            for (int r = 0; r < n; r++)
-            {
-                _w.WriteLine("gw[w0 + " + (r == 0 ? string.Empty : r == 1 ? "kw + " : "(" + r + " * kw) + ") + "kx] += " + V256 + ".GetElement(v" + r + ", kx);");
-            }
-
-            _w.CloseBlock();
-            _w.CloseBlock();
+            EmitAddKernelRows(n, 8, r => "v" + r);
             _w.CloseBlock();
         }
-
-        static string Row(int r) => r == 0 ? string.Empty : r == 1 ? ", (nuint)kw" : ", (nuint)(" + r + " * kw)";
     }
-
 }
