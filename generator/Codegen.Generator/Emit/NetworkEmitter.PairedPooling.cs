@@ -226,21 +226,18 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("ds = ds.Slice(0, " + (4 * PooledChunk) + ");");
         _w.WriteLine("n = global::System.Math.Min(n, " + p2 + ");");
         _w.WriteLine("int width = s.Width;");
-        for (int r = 1; r <= n; r++)
-        {
-            _w.WriteLine("nuint r" + r + " = (nuint)(" + (r == 1 ? string.Empty : r + " * ") + "width);");
-        }
-
-        _w.WriteLine("int last = x.Length - 16 - (int)r" + n + "; // the last window start whose rows can all be read as whole Vector512s");
+        _w.WriteLine("int last = x.Length - 16 - (" + n + " * width); // the last window start whose rows can all be read as whole Vector512s");
         _w.WriteLine("ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
         _w.WriteLine("ref long roffsets = ref " + UnsafeRef + ".As<int, long>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets)); // a pair's two offsets as one 64-bit value");
         _w.WriteLine("ref long rds = ref " + UnsafeRef + ".As<float, long>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds));");
-        _w.WriteLine("var column = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(0, 8).SelectMany(i => new[] { i, i })) + "); // each lane's kernel column");
         _w.WriteLine("// the end of x from just past the last start whose rows can be read whole, with a zero end, for the windows after it (copied first: no call while the sums are live)");
         _w.WriteLine("int from = global::System.Math.Max(0, last + 1);");
         _w.WriteLine("x.Slice(from).CopyTo(tail);");
         _w.WriteLine("tail.Slice(x.Length - from).Clear();");
         _w.WriteLine("ref float rtail = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tail);");
+        _w.WriteLine("// declared after the copy, so that no call comes between them and the loops, which keeps them in registers");
+        _w.WriteLine("nint stride = s.Width; // from one input row to the next");
+        _w.WriteLine("var column = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(0, 8).SelectMany(i => new[] { i, i })) + "); // each lane's kernel column");
         foreach (string set in new[] { "a", "b" })
         {
             for (int r = 0; r < n; r++)
@@ -257,9 +254,17 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("break;");
         _w.CloseBlock();
         _w.WriteLine("int run = global::System.Math.Min(n - k, pw - px), fit = global::System.Math.Min(run, ((last - start) >> 1) + 1); // windows left in this row, and those of them that can be read whole");
-        _w.OpenBlock("for (int end = k + fit; k < end; k++, start += 2)");
-        Window("rx");
+        _w.WriteLine("ref float window = ref " + UnsafeRef + ".Add(ref rx, start);");
+        _w.WriteLine("ref long offset = ref " + UnsafeRef + ".Add(ref roffsets, k); // the pairs' offsets and ∇ of window k, the second pair's " + p2 + " further");
+        _w.WriteLine("ref long d = ref " + UnsafeRef + ".Add(ref rds, k);");
+        _w.WriteLine("// few values live across the loop (the window, the two references, the count, the stride), so that none is reloaded from the stack");
+        _w.OpenBlock("for (int left = fit; left > 0; left--)");
+        Window();
+        _w.WriteLine("window = ref " + UnsafeRef + ".Add(ref window, 2);");
+        _w.WriteLine("offset = ref " + UnsafeRef + ".Add(ref offset, 1);");
+        _w.WriteLine("d = ref " + UnsafeRef + ".Add(ref d, 1);");
         _w.CloseBlock();
+        _w.WriteLine("k += fit;");
         _w.OpenBlock("if (fit < run)");
         _w.WriteLine("px += fit;");
         _w.WriteLine("break;");
@@ -268,8 +273,10 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine("// the windows left reach the end of x: they read the copy in tail");
         _w.OpenBlock("for (; k < n; k++)");
-        _w.WriteLine("int start = s.Input(c, (2 * py) + u0, 2 * px) - from;");
-        Window("rtail");
+        _w.WriteLine("ref float window = ref " + UnsafeRef + ".Add(ref rtail, s.Input(c, (2 * py) + u0, 2 * px) - from);");
+        _w.WriteLine("ref long offset = ref " + UnsafeRef + ".Add(ref roffsets, k);");
+        _w.WriteLine("ref long d = ref " + UnsafeRef + ".Add(ref rds, k);");
+        Window();
         _w.OpenBlock("if (++px == pw)");
         _w.WriteLine("(py, px) = (py + 1, 0);");
         _w.CloseBlock();
@@ -282,20 +289,26 @@ internal sealed partial class NetworkEmitter
         _w.CloseBlock();
         _w.WriteLine();
 
-        // One window (pair index k, first input row at start in the span that reference source begins): its n + 1 rows,
-        // then each pair's offsets and ∇ broadcast from one 64-bit value and a permute and a multiply-add per kernel row.
-        void Window(string source)
+        // One window (its first input row at window, its pairs' offsets and ∇ at offset and d): its n + 1 rows, each a
+        // width further, then each pair's offsets and ∇ broadcast from one 64-bit value and a permute and a multiply-add
+        // per kernel row.
+        void Window()
         {
-            _w.WriteLine("ref float window = ref " + UnsafeRef + ".Add(ref " + source + ", start);");
+            _w.WriteLine("ref float row = ref window;");
             for (int r = 0; r <= n; r++)
             {
-                _w.WriteLine("var x" + r + " = " + V512 + ".LoadUnsafe(ref window" + (r == 0 ? string.Empty : ", r" + r) + ");");
+                if (r > 0)
+                {
+                    _w.WriteLine("row = ref " + UnsafeRef + ".Add(ref row, stride);");
+                }
+
+                _w.WriteLine("var x" + r + " = " + V512 + ".LoadUnsafe(ref row);");
             }
 
-            foreach (var (set, at) in new[] { ("a", "k"), ("b", "k + " + p2) })
+            foreach (var (set, at) in new[] { ("a", 0), ("b", PooledChunk) })
             {
-                _w.WriteLine("var i" + set + " = " + V512 + ".AsInt32(" + V512 + ".Create(" + UnsafeRef + ".Add(ref roffsets, " + at + "))) + column;");
-                _w.WriteLine("var d" + set + " = " + V512 + ".AsSingle(" + V512 + ".Create(" + UnsafeRef + ".Add(ref rds, " + at + ")));");
+                _w.WriteLine("var i" + set + " = " + V512 + ".AsInt32(" + V512 + ".Create(" + (at == 0 ? "offset" : UnsafeRef + ".Add(ref offset, " + p2 + ")") + ")) + column;");
+                _w.WriteLine("var d" + set + " = " + V512 + ".AsSingle(" + V512 + ".Create(" + (at == 0 ? "d" : UnsafeRef + ".Add(ref d, " + p2 + ")") + "));");
                 for (int r = 0; r < n; r++)
                 {
                     _w.WriteLine(set + r + " = " + V512 + ".FusedMultiplyAdd(d" + set + ", global::System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(x" + r + ", i" + set + ", x" + (r + 1) + "), " + set + r + ");");
