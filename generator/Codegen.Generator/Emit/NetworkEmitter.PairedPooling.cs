@@ -139,10 +139,9 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("// py = ⌊(q + ½) / pw⌋ in float is exact while q < 2²¹ (see PooledWinners)");
         _w.OpenBlock("if (q0 + n < 1 << 21)");
         _w.WriteLine("ref int ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(arg);");
-        _w.WriteLine("ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);");
-        _w.WriteLine("ref float rpooledY = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(pooledY);");
+        References("g", "pooledY");
         _w.WriteLine("ref int roffsets = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets);");
-        _w.WriteLine("ref float rds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds);");
+        References("ds");
         _w.WriteLine("var lane = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(0, 16)) + ");");
         _w.WriteLine("var low = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(0, 8).SelectMany(i => new[] { i, i + 16 })) + "); // windows 0…7 of the two, interleaved");
         _w.WriteLine("var high = " + V512 + ".Create(" + string.Join(", ", Enumerable.Range(8, 8).SelectMany(i => new[] { i, i + 16 })) + "); // windows 8…15");
@@ -225,9 +224,8 @@ internal sealed partial class NetworkEmitter
         _w.WriteLine("offsets = offsets.Slice(0, " + (4 * PooledChunk) + "); // the length checks the unchecked reads below rely on");
         _w.WriteLine("ds = ds.Slice(0, " + (4 * PooledChunk) + ");");
         _w.WriteLine("n = global::System.Math.Min(n, " + p2 + ");");
-        _w.WriteLine("int width = s.Width;");
-        _w.WriteLine("int last = x.Length - 16 - (" + n + " * width); // the last window start whose rows can all be read as whole Vector512s");
-        _w.WriteLine("ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+        _w.WriteLine("int last = x.Length - 16 - (" + n + " * s.Width); // the last window start whose rows can all be read as whole Vector512s");
+        References("x");
         _w.WriteLine("ref long roffsets = ref " + UnsafeRef + ".As<int, long>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets)); // a pair's two offsets as one 64-bit value");
         _w.WriteLine("ref long rds = ref " + UnsafeRef + ".As<float, long>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(ds));");
         _w.WriteLine("// the end of x from just past the last start whose rows can be read whole, with a zero end, for the windows after it (copied first: no call while the sums are live)");
